@@ -1,0 +1,128 @@
+"""Every JSON Schema under `schemas/`, registered by `$id`, and validators built from them.
+
+A subschema marked `x-verdict: warning` holds a constraint the errata rule WARNING-level (e.g. GUID-shaped
+`trace_id`, ERR-65): `validate_response` ignores it and `response_warnings` reports it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT202012
+
+from conformance.contract import openapi, paths
+
+#: `$id`s mirror the layout of `schemas/` under this base, so relative `$ref`s resolve alike from disk and registry.
+BASE_URI = "https://native-auth-conformance.local/schemas/"
+
+
+def schema_id(file: Path) -> str:
+    """The `$id` a schema file under `schemas/` must carry."""
+    return BASE_URI + file.resolve().relative_to(paths.SCHEMAS_DIR.resolve()).as_posix()
+
+
+@cache
+def registry() -> Registry:
+    """Every schema under `schemas/`, by `$id`; a file whose `$id` does not mirror its path is an error."""
+    resources = []
+    for file in sorted(paths.SCHEMAS_DIR.rglob("*.json")):
+        contents = json.loads(file.read_text(encoding="utf-8"))
+        expected = schema_id(file)
+        if contents.get("$id") != expected:
+            raise ValueError(f"{file}: $id must be {expected!r}, found {contents.get('$id')!r}")
+        resources.append((expected, DRAFT202012.create_resource(contents)))
+    return Registry().with_resources(resources).crawl()
+
+
+def schema(schema_id: str) -> dict[str, Any]:
+    """The schema registered under `schema_id`."""
+    return registry().contents(schema_id)
+
+
+def resolve(ref: str, base: str) -> tuple[Any, str]:
+    """What a `$ref` written inside the resource `base` points at, and the resource that holds it."""
+    uri = urljoin(base, ref)
+    return registry().resolver().lookup(uri).contents, urldefrag(uri).url
+
+
+def _unless_warning(check: Any) -> Any:
+    def checked(validator: Validator, value: Any, instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
+        if schema.get("x-verdict") != "warning":
+            yield from check(validator, value, instance, schema)
+
+    return checked
+
+
+_FailLevelValidator = validators.extend(
+    Draft202012Validator,
+    {keyword: _unless_warning(check) for keyword, check in Draft202012Validator.VALIDATORS.items()},
+)
+
+
+@cache
+def validator(schema_id: str, *, warnings: bool = True) -> Validator:
+    """A 2020-12 validator for `schema_id` resolving `$ref`s through the registry and checking `format`.
+
+    With `warnings=False`, subschemas marked `x-verdict: warning` always pass.
+    """
+    cls = Draft202012Validator if warnings else _FailLevelValidator
+    return cls(schema(schema_id), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def request_schema_id(path: str) -> str:
+    """The schema a request body (form fields as a dict) of the endpoint at `path` must match."""
+    return openapi.operation(path).request_schema_id
+
+
+def response_schema_id(path: str, status: int) -> str:
+    """The schema a response body of the endpoint at `path` with HTTP `status` must match."""
+    return openapi.operation(path).response(status).schema_id
+
+
+def validate_response(path: str, status: int, body: object) -> list[str]:
+    """Why `body` is not a documented HTTP `status` response of `path` (FAIL-level); empty when it is."""
+    try:
+        schema_id = response_schema_id(path, status)
+    except KeyError:
+        return [f"HTTP {status} is not a documented status of {path}"]
+    return messages(validator(schema_id, warnings=False).iter_errors(body))
+
+
+def response_warnings(path: str, status: int, body: object) -> list[str]:
+    """WARNING-level (`x-verdict: warning`) constraints a response that passes `validate_response` breaks."""
+    if validate_response(path, status, body):
+        return []
+    return messages(validator(response_schema_id(path, status)).iter_errors(body))
+
+
+def messages(errors: Iterable[ValidationError]) -> list[str]:
+    """One line per validation error: JSON path, message and, for failed `oneOf`/`anyOf`, the closest variant."""
+    lines = []
+    for error in sorted(errors, key=lambda error: error.json_path):
+        detail = error.message
+        if error.context:
+            detail = f"matches no documented variant; closest: {best_match(error.context).message}"
+        lines.append(f"{error.json_path}: {detail}")
+    return lines
+
+
+def documented_properties(schema_id: str) -> frozenset[str]:
+    """Top-level property names the schema documents across its `$ref`, `allOf`, `oneOf` and `anyOf` branches."""
+    names: set[str] = set()
+    pending: list[tuple[Mapping[str, Any], str]] = [(schema(schema_id), schema_id)]
+    while pending:
+        node, base = pending.pop()
+        names.update(node.get("properties", {}))
+        if "$ref" in node:
+            pending.append(resolve(node["$ref"], base))
+        pending.extend((branch, base) for key in ("allOf", "oneOf", "anyOf") for branch in node.get(key, []))
+    return frozenset(names)

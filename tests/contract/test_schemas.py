@@ -1,0 +1,292 @@
+"""Every schema is valid 2020-12, resolves through the registry, and encodes the digest's field rules (§1.1, §7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing.exceptions import Unresolvable
+
+from conformance.contract import paths, schemas
+
+FILES = sorted(paths.SCHEMAS_DIR.rglob("*.json"))
+ENVELOPE = schemas.BASE_URI + "common/error.json"
+ERROR = {
+    "error": "invalid_request",
+    "error_description": "AADSTS901007: The challenge_type list parameter does not include the 'redirect' type.",
+    "error_codes": [901007],
+    "timestamp": "2013-12-31 06:31:41Z",
+    "trace_id": "4457d068-2a03-42b2-97f2-d55325289d86",
+    "correlation_id": "6b3474d8-233e-463f-b0a3-86433d8ba889",
+}
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def _fails(schema_id: str, instance: Any) -> bool:
+    return bool(schemas.messages(schemas.validator(schema_id, warnings=False).iter_errors(instance)))
+
+
+def _warns(schema_id: str, instance: Any) -> bool:
+    return not _fails(schema_id, instance) and not schemas.validator(schema_id).is_valid(instance)
+
+
+def _form(name: str) -> str:
+    return schemas.BASE_URI + name
+
+
+@pytest.mark.parametrize("file", FILES, ids=lambda file: file.relative_to(paths.SCHEMAS_DIR).as_posix())
+def test_schema_is_valid_draft_2020_12_with_mirrored_id(file: Path) -> None:
+    contents = json.loads(file.read_text(encoding="utf-8"))
+    assert contents["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert contents["$id"] == schemas.schema_id(file)
+    Draft202012Validator.check_schema(contents)
+
+
+@pytest.mark.parametrize("file", FILES, ids=lambda file: file.relative_to(paths.SCHEMAS_DIR).as_posix())
+def test_every_ref_resolves_through_the_registry(file: Path) -> None:
+    contents = json.loads(file.read_text(encoding="utf-8"))
+    for ref in _refs(contents):
+        schemas.resolve(ref, contents["$id"])
+
+
+def test_unknown_schema_id_is_an_error() -> None:
+    with pytest.raises(Unresolvable):
+        schemas.resolve("missing.json", schemas.BASE_URI)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("2013-12-31 06:31:41Z", True),
+        ("yyyy-mm-dd 10:15:00Z", False),
+        ("yy-mm-dd 02:37:33Z", False),
+        ("13-12-31 06:31:41Z", False),
+        ("2013-12-31T06:31:41Z", False),
+        ("2013-13-31 06:31:41Z", False),
+        ("2013-12-31 24:00:00Z", False),
+    ],
+)
+def test_timestamp_format(value: str, ok: bool) -> None:
+    """api-reference.md §1.1: `timestamp` is `yyyy-mm-dd hh:mm:ssZ` (ERR-12, ERR-64)."""
+    assert _fails(ENVELOPE, {**ERROR, "timestamp": value}) is not ok
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"),
+    [
+        ("4457d068-2a03-42b2-97f2-d55325289d86", "ok"),
+        ("0000aaaa-11bb-cccc-dd22-eeeeee333333", "ok"),
+        ("AAAA0000-BB11-2222-33CC-444444DDDDDD", "ok"),
+        ("d6966055-...-80500", "warning"),
+        ("{4457d068-2a03-42b2-97f2-d55325289d86}", "warning"),
+        ("", "warning"),
+        (7, "fail"),
+    ],
+)
+def test_trace_and_correlation_ids_are_guids(value: object, verdict: str) -> None:
+    """api-reference.md §1.1: ids are GUIDs; a non-GUID string is a warning (ERR-65), a non-string a failure."""
+    for field in ("trace_id", "correlation_id"):
+        body = {**ERROR, field: value}
+        assert (_fails(ENVELOPE, body), _warns(ENVELOPE, body)) == (verdict == "fail", verdict == "warning")
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"), [("AQABAAEAAA…", "ok"), (" AQAB", "warning"), ("AQ AB", "warning"), ("", "fail")]
+)
+def test_tokens_are_opaque_non_empty_strings(value: str, verdict: str) -> None:
+    """api-reference.md §7.1: whitespace in a token is a warning (ERR-22); an empty token a failure."""
+    schema_id = schemas.BASE_URI + "common/continuation-token.json"
+    body = {"continuation_token": value}
+    assert (_fails(schema_id, body), _warns(schema_id, body)) == (verdict == "fail", verdict == "warning")
+
+
+@pytest.mark.parametrize(
+    ("extra", "ok"),
+    [
+        ({}, True),
+        ({"error_codes": []}, False),
+        ({"error_codes": ["901007"]}, False),
+        ({"error": ""}, False),
+        ({"error": "attributes_required", "continuation_token": "t"}, False),
+        ({"error": "attributes_required", "required_attributes": []}, False),
+        ({"error": "attributes_required", "continuation_token": "t", "required_attributes": []}, True),
+        ({"error": "credential_required"}, False),
+        ({"error": "credential_required", "continuation_token": "t"}, True),
+        ({"error": "verification_required", "continuation_token": "t"}, False),
+        ({"error": "verification_required", "continuation_token": "t", "unverified_attributes": [{}]}, True),
+        ({"error": "invalid_grant", "suberror": "mfa_required"}, False),
+        ({"error": "invalid_grant", "suberror": "registration_required", "continuation_token": "t"}, True),
+        ({"error": "invalid_grant", "suberror": "attribute_validation_failed"}, False),
+        ({"error": "invalid_grant", "suberror": "attribute_validation_failed", "invalid_attributes": [{}]}, True),
+        ({"undocumented": "field"}, True),
+    ],
+)
+def test_error_envelope(extra: dict[str, Any], ok: bool) -> None:
+    """api-reference.md §1.1: required fields, and the conditional `continuation_token`/attribute lists."""
+    assert _fails(ENVELOPE, {**ERROR, **extra}) is not ok
+
+
+@pytest.mark.parametrize(
+    "field", ["error", "error_description", "error_codes", "timestamp", "trace_id", "correlation_id"]
+)
+def test_error_envelope_requires_documented_fields(field: str) -> None:
+    assert _fails(ENVELOPE, {key: value for key, value in ERROR.items() if key != field})
+
+
+def test_undocumented_fields_are_allowed_but_detectable() -> None:
+    """An undocumented field is a warning in the verdict model, so schemas leave it open and name what they document."""
+    assert not _fails(ENVELOPE, {**ERROR, "x": 1})
+    assert "x" not in schemas.documented_properties(ENVELOPE)
+    assert {"error", "suberror", "continuation_token", "required_attributes"} <= schemas.documented_properties(ENVELOPE)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "ok"),
+    [
+        ("signup/start.request.json", "oob password redirect", True),
+        ("signup/start.request.json", "oob redirect", True),
+        ("signup/start.request.json", "redirect", True),
+        ("signup/start.request.json", "redirect oob", True),
+        ("signup/start.request.json", "oob password", False),
+        ("signup/start.request.json", "oob  redirect", False),
+        ("signup/start.request.json", "oob,redirect", False),
+        ("signup/start.request.json", "oob sms redirect", False),
+        ("signup/start.request.json", "", False),
+        ("resetpassword/start.request.json", "oob redirect", True),
+        ("resetpassword/start.request.json", "password redirect", False),
+    ],
+)
+def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: str, value: str, ok: bool) -> None:
+    """api-reference.md §7.2: tokens from oob/password/redirect (SSPR: oob/redirect); `redirect` is mandatory."""
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a@contoso.com", "challenge_type": value}
+    assert _fails(_form(schema), form) is not ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("mfa_required", True),
+        ("registration_required mfa_required", True),
+        ("registration_required,mfa_required", False),
+        ("sms_required", False),
+    ],
+)
+def test_capabilities_are_space_separated(value: str, ok: bool) -> None:
+    """api-reference.md §7.3: `capabilities`, space-separated (ERR-25)."""
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a", "challenge_type": "oob redirect"}
+    assert _fails(_form("oauth2/initiate.request.json"), {**form, "capabilities": value}) is not ok
+
+
+def test_attributes_are_a_json_object_of_strings_in_a_string() -> None:
+    """api-reference.md §7.4: `attributes` is a string whose content is a JSON object with string values."""
+    attributes, _ = schemas.resolve("common/form.json#/$defs/attributes", schemas.BASE_URI)
+    assert (attributes["type"], attributes["contentMediaType"]) == ("string", "application/json")
+    content = Draft202012Validator(attributes["contentSchema"])
+    assert content.is_valid(json.loads('{"displayName": "Ada", "extension_2588abcdwhtfeehjjeeqwertc_age": "37"}'))
+    assert not content.is_valid({"age": 37})
+
+
+STEP_FORMS = {
+    "signup/continue.request.json": {
+        "oob": {"oob": "12345678"},
+        "password": {"password": "secret"},
+        "attributes": {"attributes": '{"city": "Oslo"}'},
+    },
+    "oauth2/token.request.json": {
+        "password": {"password": "secret", "continuation_token": "t"},
+        "oob": {"oob": "12345678", "continuation_token": "t"},
+        "continuation_token": {"continuation_token": "t"},
+        "mfa_oob": {"oob": "12345678", "continuation_token": "t"},
+        "refresh_token": {"refresh_token": "r"},
+    },
+    "register/continue.request.json": {"oob": {"oob": "12345678"}, "continuation_token": {}},
+}
+
+
+@pytest.mark.parametrize(("schema", "grant_type"), [(s, g) for s, steps in STEP_FORMS.items() for g in steps])
+def test_grant_type_selects_one_request_step(schema: str, grant_type: str) -> None:
+    """api-reference.md §2: shared paths take one request shape per `grant_type`, each with its own required fields."""
+    base = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t", "scope": "openid"}
+    form = {**base, "grant_type": grant_type, **STEP_FORMS[schema][grant_type]}
+    assert not _fails(_form(schema), form)
+    for field in STEP_FORMS[schema][grant_type]:
+        assert _fails(_form(schema), {k: v for k, v in form.items() if k != field}), field
+    assert _fails(_form(schema), {**form, "grant_type": "client_credentials"})
+
+
+def test_form_values_are_strings() -> None:
+    """Form bodies carry strings only; undocumented parameters are allowed (RFC 6749 §3.2: ignored)."""
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t"}
+    assert not _fails(_form("resetpassword/poll_completion.request.json"), {**form, "x": "1"})
+    assert _fails(_form("resetpassword/poll_completion.request.json"), {**form, "x": 1})
+
+
+def test_validate_response_rejects_undocumented_status() -> None:
+    assert schemas.validate_response("/signup/v1.0/start", 500, ERROR) == [
+        "HTTP 500 is not a documented status of /signup/v1.0/start"
+    ]
+
+
+def test_validate_response_explains_the_closest_variant() -> None:
+    body = {
+        "continuation_token": "t",
+        "challenge_type": "oob",
+        "binding_method": "prompt ",
+        "challenge_channel": "email",
+    }
+    [message] = schemas.validate_response("/oauth2/v2.0/challenge", 200, body)
+    assert message.startswith("$: matches no documented variant; closest: ")
+
+
+def test_registry_rejects_an_id_that_does_not_mirror_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"$id": schemas.BASE_URI + "b.json"}), encoding="utf-8")
+    monkeypatch.setattr(paths, "SCHEMAS_DIR", tmp_path)
+    schemas.registry.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"a\.json: \$id must be"):
+            schemas.registry()
+    finally:
+        monkeypatch.undo()
+        schemas.registry.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("error", "suberror", "verdict"),
+    [
+        ("invalid_grant", "invalid_oob_value", "ok"),
+        ("invalid_grant", "mfa_required", "ok"),
+        ("invalid_grant", "basic_action", "warning"),
+        ("invalid_request", "invalid_oob_value", "fail"),
+        ("invalid_client", "mfa_required", "fail"),
+    ],
+)
+def test_suberrors_belong_to_their_documented_error(error: str, suberror: str, verdict: str) -> None:
+    """api-reference.md §7.7: a documented suberror under another `error` fails (ERR-10); an unknown one warns."""
+    schema_id = schemas.BASE_URI + "oauth2/token.error.json"
+    body = {**ERROR, "error": error, "suberror": suberror, "continuation_token": "t"}
+    assert (_fails(schema_id, body), _warns(schema_id, body)) == (verdict == "fail", verdict == "warning")
+
+
+def test_spec_root_can_be_overridden(tmp_path: Path) -> None:
+    """`CONFORMANCE_SPEC_ROOT` points the package at another checkout of `specs/` and `schemas/`."""
+    code = "from conformance.contract import paths; print(paths.SCHEMAS_DIR, paths.OPENAPI_PATH)"
+    env = {**os.environ, "CONFORMANCE_SPEC_ROOT": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [str(tmp_path / "schemas"), str(tmp_path / "specs" / "native-auth.openapi.yaml")]
