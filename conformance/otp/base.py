@@ -1,0 +1,67 @@
+"""The OTP source interface, its errors, and what every source shares: polling and finding a code in text."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+KEYWORDS = re.compile(r"(?i)\b(?:code|passcode|one-time|otp|verification|verify)\b")
+
+
+class OtpError(RuntimeError):
+    """An OTP source could not be read at all (a problem of the run, not a verdict); the message is one line."""
+
+
+class OtpTimeout(OtpError):
+    """No OTP for the address arrived in time."""
+
+
+class OtpSource(Protocol):
+    """Where the one-time passcodes a target sends can be read (api-reference.md §7.5)."""
+
+    label: str
+
+    def mark(self, address: str) -> object:
+        """Remember what is already there, right before the challenge request that sends a code."""
+
+    def fetch(self, address: str, *, after: object, code_length: int, timeout: float | None = None) -> str:
+        """Wait for the first code sent to `address` since `after` (a `mark`); OtpTimeout when none arrives."""
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line: its type and the first line of its message."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+
+
+def poll(
+    attempt: Callable[[], str | None], *, label: str, address: str, timeout: float, interval: float
+) -> str:
+    """Call `attempt` every `interval` seconds until it returns a code; OtpTimeout after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code = attempt()
+        if code:
+            return code
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OtpTimeout(f"no OTP for {address} from {label} within {timeout:g} s")
+        time.sleep(min(interval, remaining))
+
+
+def find_code(text: str, code_length: int) -> str | None:
+    """The run of exactly `code_length` digits nearest a word like "code" (the first one when no such word)."""
+    run = re.compile(rf"(?<![\w@+\-./])\d{{{code_length}}}(?![\w@\-/]|[.,]\d)")
+    candidates = list(run.finditer(text))
+    if not candidates:
+        return None
+    keywords = [(m.start(), m.end()) for m in KEYWORDS.finditer(text)]
+    if not keywords:
+        return candidates[0].group()
+
+    def distance(match: re.Match[str]) -> int:
+        return min(max(match.start() - end, start - match.end()) for start, end in keywords)
+
+    return min(candidates, key=distance).group()

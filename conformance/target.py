@@ -1,0 +1,519 @@
+"""Target profiles: what the suite must know about a tenant, from TOML; secrets stay in environment variables."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+AuthMethod = Literal["email_otp", "email_password"]
+AUTH_METHODS = ("email_otp", "email_password")
+INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
+CHANNELS = ("email", "sms")
+ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class ProfileError(ValueError):
+    """A profile the suite cannot use; the message is one line: `file: key: problem`."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret read from an environment variable when revealed; its repr shows the variable's name only."""
+
+    name: str
+    origin: str = field(default="", repr=False, compare=False)
+    _literal: str | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def literal(cls, label: str, value: str) -> Secret:
+        """A secret held in memory (the embedded mock's seeded passwords), shown as its label."""
+        return cls(label, _literal=value)
+
+    def __repr__(self) -> str:
+        return f"Secret({self.name!r})"
+
+    __str__ = __repr__
+
+    def reveal(self) -> str:
+        """The secret's value; ProfileError when its environment variable is unset."""
+        if self._literal is not None:
+            return self._literal
+        value = os.environ.get(self.name)
+        if not value:
+            raise ProfileError(f"{self.origin or self.name}: environment variable {self.name} is not set")
+        return value
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A user attribute the tenant collects at sign-up (api-reference.md §7.4)."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    regex: str | None = None
+    options: tuple[str, ...] = ()
+    input_type: str = "TextBox"
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The tenant's configuration as far as the suite must know it."""
+
+    auth_method: AuthMethod
+    sspr: bool = False
+    mfa: bool = False
+    username_signin: bool = False
+    otp_length: int = 8
+    attributes: tuple[Attribute, ...] = ()
+    banned_passwords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExistingUser:
+    """A user that already exists in the tenant (sign-in, SSPR and MFA tests)."""
+
+    email: str
+    auth_method: AuthMethod
+    password: Secret | None = None
+    mfa_methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signup:
+    """How the suite invents addresses for new users; `address_template` contains `{id}`."""
+
+    address_template: str
+
+    def address(self, unique: str) -> str:
+        """The sign-up address for one unique id."""
+        return self.address_template.format(id=unique)
+
+
+@dataclass(frozen=True)
+class OutboxOtp:
+    """OTPs read from a mock's control API (`GET {control_url}/_mock/outbox`)."""
+
+    control_url: str
+    timeout_s: float = 10.0
+    poll_interval_s: float = 0.1
+
+
+@dataclass(frozen=True)
+class ImapOtp:
+    """OTPs read from a mailbox over IMAP."""
+
+    host: str
+    username: Secret
+    password: Secret
+    port: int = 993
+    ssl: bool = True
+    mailbox: str = "INBOX"
+    timeout_s: float = 60.0
+    poll_interval_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class CommandOtp:
+    """OTPs printed by a command run as `argv + [address]` (`{python}` in argv is this interpreter)."""
+
+    argv: tuple[str, ...]
+    timeout_s: float = 30.0
+    poll_interval_s: float = 1.0
+
+
+OtpConfig = OutboxOtp | ImapOtp | CommandOtp
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How hard the suite may push the target; `requests_per_second = 0` means unpaced."""
+
+    requests_per_second: float = 2.0
+    max_retries: int = 3
+    max_retry_after_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits the suite must respect or measure."""
+
+    continuation_token_lifetime_s: int | None = None
+    max_wrong_password_attempts: int = 2
+
+
+@dataclass(frozen=True)
+class Application:
+    """One application registration of the tenant and the user flow it is linked to."""
+
+    name: str
+    client_id: str
+    tenant: Tenant
+
+
+@dataclass(frozen=True)
+class TargetProfile:
+    """Everything the suite knows about one target."""
+
+    name: str
+    base_url: str
+    client_id: str
+    tenant: Tenant
+    signup: Signup
+    otp: OtpConfig
+    second_client_id: str | None = None
+    confidential_client_id: str | None = None
+    disabled_client_id: str | None = None
+    scopes: tuple[str, ...] = ("openid", "offline_access")
+    users: tuple[ExistingUser, ...] = ()
+    pacing: Pacing = field(default_factory=Pacing)
+    limits: Limits = field(default_factory=Limits)
+    control_url: str | None = None
+    expected_deviations: tuple[str, ...] = ()
+    applications: tuple[Application, ...] = ()
+
+    def apps(self) -> tuple[Application, ...]:
+        """Every application the suite may use: the main one (`client_id` + `[tenant]`) first."""
+        return (Application("main", self.client_id, self.tenant), *self.applications)
+
+
+_MISSING: Any = object()
+_REFUSED = {"password": "passwords never go in a profile; name an environment variable with password_env"}
+
+
+class _Table:
+    """One TOML table being read: typed getters, one-line errors naming the key, unknown keys refused."""
+
+    def __init__(self, file: str, where: str, data: Any) -> None:
+        self.file, self.where = file, where
+        if not isinstance(data, dict):
+            raise self.error("", f"expected a table, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        self.known: set[str] = set()
+        for key, problem in _REFUSED.items():
+            if key in data:
+                raise self.error(key, problem)
+
+    def error(self, key: str, problem: str) -> ProfileError:
+        """A one-line error naming the file and the dotted key."""
+        dotted = ".".join(part for part in (self.where, key) if part) or "(top level)"
+        return ProfileError(f"{self.file}: {dotted}: {problem}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+        """The value under `key`, type-checked (booleans are not numbers); `default` when absent."""
+        self.known.add(key)
+        if key not in self.data:
+            if default is _MISSING:
+                raise self.error(key, "missing")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.error(key, f"expected {names}, got {type(value).__name__} {value!r}")
+        return value
+
+    def text(self, key: str, default: Any = _MISSING, *, pattern: re.Pattern[str] | None = None) -> Any:
+        """A non-empty string, optionally matching `pattern`."""
+        value = self.get(key, str, default)
+        if isinstance(value, str) and (not value or pattern is not None and not pattern.match(value)):
+            raise self.error(key, f"not a valid value: {value!r}")
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: Any = _MISSING) -> Any:
+        """One of `choices`."""
+        value = self.get(key, str, default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def number(self, key: str, kind: type, default: Any = _MISSING, *, minimum: float = 0) -> Any:
+        """An int (or a float, when `kind` is float) not below `minimum`."""
+        value = self.get(key, (int, float) if kind is float else int, default)
+        if value is not None and value < minimum:
+            raise self.error(key, f"must be at least {minimum:g}; got {value}")
+        return float(value) if kind is float and value is not None else value
+
+    def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """A list of non-empty strings."""
+        values = self.get(key, list, list(default))
+        for index, item in enumerate(values):
+            if not isinstance(item, str) or not item:
+                raise self.error(f"{key}[{index}]", f"expected a non-empty string, got {item!r}")
+        return tuple(values)
+
+    def url(self, key: str, default: Any = _MISSING) -> Any:
+        """An absolute http(s) URL without query or fragment, trailing slash removed."""
+        value = self.get(key, str, default)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise self.error(key, f"expected an http(s) URL without query or fragment; got {value!r}")
+        return value.rstrip("/")
+
+    def secret(self, key: str) -> Secret:
+        """A Secret for the environment variable named under `key`, which must be set now."""
+        name = self.text(key, pattern=ENV_NAME)
+        if not os.environ.get(name):
+            raise self.error(key, f"environment variable {name} is not set")
+        return Secret(name, origin=f"{self.file}: {'.'.join(p for p in (self.where, key) if p)}")
+
+    def table(self, key: str, *, required: bool = False) -> _Table:
+        """A sub-table (empty when absent and not required)."""
+        return _Table(self.file, self.key(key), self.get(key, dict, _MISSING if required else {}))
+
+    def tables(self, key: str) -> list[_Table]:
+        """An array of tables."""
+        return [_Table(self.file, f"{self.key(key)}[{i}]", item) for i, item in enumerate(self.get(key, list, []))]
+
+    def key(self, key: str) -> str:
+        """The dotted name of a key of this table."""
+        return f"{self.where}.{key}" if self.where else key
+
+    def done(self) -> None:
+        """Refuse keys nobody asked for, suggesting the nearest known one."""
+        for key in self.data:
+            if key in self.known:
+                continue
+            near = difflib.get_close_matches(key, sorted(self.known), n=1)
+            raise self.error(key, "unknown key" + (f" (did you mean {near[0]}?)" if near else ""))
+
+
+def load_profile(path: str | Path) -> TargetProfile:
+    """Read and check a target profile; ProfileError (one line naming file and key) on any problem."""
+    file = str(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ProfileError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{file}: not valid TOML: {exc}") from None
+    return _parse_profile(_Table(file, "", data), default_name=Path(path).stem)
+
+
+def _parse_profile(top: _Table, *, default_name: str) -> TargetProfile:
+    base_url = top.url("base_url")
+    if any(prefix in urlsplit(base_url).path + "/" for prefix in ENDPOINT_PREFIXES):
+        raise top.error("base_url", "give the part before /signup/v1.0/... (the tenant's base URL)")
+    tenant = _parse_tenant(top.table("tenant", required=True))
+    profile = TargetProfile(
+        name=top.text("name", default_name),
+        base_url=base_url,
+        client_id=top.text("client_id"),
+        second_client_id=top.text("second_client_id", None),
+        confidential_client_id=top.text("confidential_client_id", None),
+        disabled_client_id=top.text("disabled_client_id", None),
+        scopes=top.strings("scopes", ("openid", "offline_access")),
+        tenant=tenant,
+        users=tuple(_parse_user(table, tenant) for table in top.tables("users")),
+        signup=_parse_signup(top.table("signup", required=True)),
+        otp=_parse_otp(top.table("otp", required=True)),
+        pacing=_parse_pacing(top.table("pacing")),
+        limits=_parse_limits(top.table("limits")),
+        control_url=_parse_control(top.table("control")),
+        expected_deviations=top.strings("expected_deviations"),
+        applications=tuple(_parse_application(table) for table in top.tables("applications")),
+    )
+    top.done()
+    return profile
+
+
+def _parse_application(table: _Table) -> Application:
+    application = Application(
+        name=table.text("name"),
+        client_id=table.text("client_id"),
+        tenant=_parse_tenant(table.table("tenant", required=True)),
+    )
+    table.done()
+    return application
+
+
+def _parse_tenant(table: _Table) -> Tenant:
+    tenant = Tenant(
+        auth_method=table.choice("auth_method", AUTH_METHODS),
+        sspr=table.get("sspr", bool, False),
+        mfa=table.get("mfa", bool, False),
+        username_signin=table.get("username_signin", bool, False),
+        otp_length=table.number("otp_length", int, 8, minimum=1),
+        attributes=tuple(_parse_attribute(item) for item in table.tables("attributes")),
+        banned_passwords=table.strings("banned_passwords"),
+    )
+    for key in ("sspr", "username_signin"):
+        if getattr(tenant, key) and tenant.auth_method != "email_password":
+            raise table.error(key, 'needs auth_method = "email_password" (api-reference.md §2.1, §1)')
+    table.done()
+    return tenant
+
+
+def _parse_attribute(table: _Table) -> Attribute:
+    attribute = Attribute(
+        name=table.text("name", pattern=ATTRIBUTE_NAME),
+        type=table.text("type", "string"),
+        required=table.get("required", bool, False),
+        regex=table.get("regex", str, None),
+        options=table.strings("options"),
+        input_type=table.choice("input_type", INPUT_TYPES, "TextBox"),
+    )
+    if attribute.regex is not None:
+        try:
+            re.compile(attribute.regex)
+        except re.error as exc:
+            raise table.error("regex", f"not a valid regular expression ({exc})") from None
+    if (attribute.input_type == "TextBox") == bool(attribute.options):
+        problem = "only for the select input types" if attribute.options else f"required for {attribute.input_type}"
+        raise table.error("options", problem)
+    table.done()
+    return attribute
+
+
+def _parse_user(table: _Table, tenant: Tenant) -> ExistingUser:
+    auth_method = table.choice("auth_method", AUTH_METHODS, tenant.auth_method)
+    if auth_method == "email_password":
+        password: Secret | None = table.secret("password_env")
+    elif "password_env" in table.data:
+        raise table.error("password_env", 'only for auth_method = "email_password" users')
+    else:
+        password = None
+    methods = table.strings("mfa_methods")
+    for index, method in enumerate(methods):
+        if method not in CHANNELS:
+            raise table.error(f"mfa_methods[{index}]", f"must be one of {', '.join(CHANNELS)}; got {method!r}")
+    user = ExistingUser(table.text("email", pattern=EMAIL), auth_method, password, methods)
+    table.done()
+    return user
+
+
+def _parse_signup(table: _Table) -> Signup:
+    template = table.text("address_template")
+    try:
+        sample = template.format(id="0")
+    except (KeyError, IndexError, ValueError):
+        sample = ""
+    if "{id}" not in template or not EMAIL.match(sample):
+        raise table.error("address_template", f"must be an email address containing {{id}}; got {template!r}")
+    table.done()
+    return Signup(template)
+
+
+def _parse_otp(table: _Table) -> OtpConfig:
+    kind = table.choice("type", ("outbox", "imap", "command"))
+    timeout_s = table.number("timeout_s", float, None, minimum=0.1)
+    interval_s = table.number("poll_interval_s", float, None, minimum=0.01)
+    timing = {k: v for k, v in (("timeout_s", timeout_s), ("poll_interval_s", interval_s)) if v is not None}
+    config: OtpConfig
+    if kind == "outbox":
+        config = OutboxOtp(control_url=table.url("control_url"), **timing)
+    elif kind == "imap":
+        ssl = table.get("ssl", bool, True)
+        config = ImapOtp(
+            host=table.text("host"),
+            port=table.number("port", int, 993 if ssl else 143, minimum=1),
+            ssl=ssl,
+            username=table.secret("username_env"),
+            password=table.secret("password_env"),
+            mailbox=table.text("mailbox", "INBOX"),
+            **timing,
+        )
+    else:
+        argv = table.strings("argv")
+        if not argv:
+            raise table.error("argv", "must name a command")
+        config = CommandOtp(argv=argv, **timing)
+    table.done()
+    return config
+
+
+def _parse_pacing(table: _Table) -> Pacing:
+    pacing = Pacing(
+        requests_per_second=table.number("requests_per_second", float, Pacing.requests_per_second),
+        max_retries=table.number("max_retries", int, Pacing.max_retries),
+        max_retry_after_s=table.number("max_retry_after_s", float, Pacing.max_retry_after_s),
+    )
+    table.done()
+    return pacing
+
+
+def _parse_limits(table: _Table) -> Limits:
+    limits = Limits(
+        continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", int, None, minimum=1),
+        max_wrong_password_attempts=table.number("max_wrong_password_attempts", int, 2),
+    )
+    table.done()
+    return limits
+
+
+def _parse_control(table: _Table) -> str | None:
+    url = table.url("url", None)
+    table.done()
+    return url
+
+
+def mock_profile(base_url: str, control_url: str) -> TargetProfile:
+    """The profile of the embedded mock's bundled default tenant (`conformance/mock/default_tenant.toml`)."""
+    from conformance.mock.tenant import TenantConfigError, load_tenant
+
+    try:
+        mock = load_tenant()
+    except TenantConfigError as exc:
+        raise ProfileError(str(exc)) from None
+    apps = [app for app in mock.applications if app.public and app.native_auth]
+    if not apps:
+        raise ProfileError("default_tenant.toml: applications: no public client with native authentication enabled")
+    tenants = [_mock_tenant(mock, app) for app in apps]
+    return TargetProfile(
+        name="mock",
+        base_url=base_url.rstrip("/"),
+        client_id=apps[0].client_id,
+        second_client_id=apps[1].client_id if len(apps) > 1 else None,
+        confidential_client_id=next((app.client_id for app in mock.applications if not app.public), None),
+        disabled_client_id=next((app.client_id for app in mock.applications if not app.native_auth), None),
+        tenant=tenants[0],
+        applications=tuple(
+            Application(app.name, app.client_id, t) for app, t in zip(apps[1:], tenants[1:], strict=True)
+        ),
+        users=tuple(
+            ExistingUser(
+                email=user.email,
+                auth_method="email_password" if user.password else "email_otp",
+                password=Secret.literal(f"mock:{user.email}", user.password) if user.password else None,
+                mfa_methods=tuple(method.channel for method in user.mfa_methods),
+            )
+            for user in mock.users
+            if not user.interaction_required
+        ),
+        signup=Signup("qa+{id}@example.com"),
+        otp=OutboxOtp(control_url=control_url.rstrip("/"), timeout_s=5.0, poll_interval_s=0.02),
+        pacing=Pacing(requests_per_second=0.0, max_retries=3, max_retry_after_s=5.0),
+        limits=Limits(continuation_token_lifetime_s=mock.lifetimes.continuation_token),
+        control_url=control_url.rstrip("/"),
+    )
+
+
+def _mock_tenant(mock: Any, app: Any) -> Tenant:
+    """What the suite must know of the user flow a mock application is linked to."""
+    flow = mock.flow_of(app)
+    policy = flow.password_policy
+    return Tenant(
+        auth_method="email_password" if flow.uses_password else "email_otp",
+        sspr=flow.sspr,
+        mfa=flow.mfa,
+        otp_length=mock.otp_length,
+        attributes=tuple(
+            Attribute(a.name, a.type, a.required, a.regex, a.options, a.input_type) for a in flow.attributes
+        ),
+        banned_passwords=tuple(
+            f"{word.capitalize()}-2026!".ljust(policy.min_length, "q") for word in policy.banned_words
+        )
+        if flow.uses_password
+        else (),
+    )

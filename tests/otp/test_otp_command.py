@@ -1,0 +1,95 @@
+"""The command OTP source: runs `argv + [address]`, re-runs until a new code shows, fails in one line."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conformance.otp import CommandSource, OtpError, OtpTimeout
+from conformance.target import CommandOtp
+
+# Prints the file named after the address (the last argument) in the directory given first, or nothing.
+PRINT_MAILBOX = """
+import pathlib, sys
+box = pathlib.Path(sys.argv[1]) / sys.argv[-1]
+print(box.read_text() if box.exists() else "")
+"""
+ADDRESS = "qa+7@example.com"
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Path:
+    """A directory with one file per address, holding what the command will print for it."""
+    (tmp_path / "box").mkdir()
+    (tmp_path / "print_mailbox.py").write_text(PRINT_MAILBOX)
+    return tmp_path / "box"
+
+
+def source_for(mailbox: Path, **timing: float) -> CommandSource:
+    """A command source running the printing script with this interpreter (`{python}`)."""
+    argv = ("{python}", str(mailbox.parent / "print_mailbox.py"), str(mailbox))
+    return CommandSource(CommandOtp(argv=argv, timeout_s=timing.get("timeout_s", 5), poll_interval_s=0.02))
+
+
+def test_code_printed_after_mark_is_returned(mailbox: Path) -> None:
+    """Nothing printed at mark time; the first code printed afterwards is the answer; the address is the last arg."""
+    source = source_for(mailbox)
+    mark = source.mark(ADDRESS)
+    (mailbox / ADDRESS).write_text("Your code is 12345678\n")
+    (mailbox / "other@example.com").write_text("Your code is 99999999\n")
+    assert source.fetch(ADDRESS, after=mark, code_length=8) == "12345678"
+
+
+def test_code_printed_at_mark_time_is_stale(mailbox: Path) -> None:
+    """The code the command printed before the challenge is not returned; the source waits for a new one."""
+    (mailbox / ADDRESS).write_text("11111111")
+    source = source_for(mailbox)
+    mark = source.mark(ADDRESS)
+    later = threading.Timer(0.3, (mailbox / ADDRESS).write_text, ("22222222",))
+    later.start()
+    try:
+        assert source.fetch(ADDRESS, after=mark, code_length=8) == "22222222"
+    finally:
+        later.join()
+
+
+def test_timeout_names_address_and_command(mailbox: Path) -> None:
+    """No new code: one line naming the address and the command."""
+    source = source_for(mailbox)
+    mark = source.mark(ADDRESS)
+    with pytest.raises(OtpTimeout) as raised:
+        source.fetch(ADDRESS, after=mark, code_length=8, timeout=0.2)
+    assert str(raised.value) == f"no OTP for {ADDRESS} from {source.label} within 0.2 s"
+    assert source.label.startswith("command {python} ")
+
+
+def test_failing_command_reports_last_stderr_line(tmp_path: Path) -> None:
+    """A non-zero exit stops the fetch with one line: status and the last line of stderr."""
+    script = tmp_path / "fail.py"
+    script.write_text("import sys\nprint('Traceback (most recent call last):', file=sys.stderr)\n"
+                      "print('RuntimeError: mailbox locked', file=sys.stderr)\nsys.exit(3)\n")
+    source = CommandSource(CommandOtp(argv=(sys.executable, str(script))))
+    with pytest.raises(OtpError) as raised:
+        source.mark(ADDRESS)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.endswith(f"failed for {ADDRESS} (exit status 3): RuntimeError: mailbox locked")
+
+
+def test_missing_command_is_one_line(tmp_path: Path) -> None:
+    """A command that cannot be started is an OtpError, not a traceback from subprocess."""
+    source = CommandSource(CommandOtp(argv=(str(tmp_path / "no-such-command"),)))
+    with pytest.raises(OtpError, match=r"^command .*no-such-command: cannot run: "):
+        source.mark(ADDRESS)
+
+
+def test_hanging_command_times_out(tmp_path: Path) -> None:
+    """A command still running at the deadline is killed and reported as a timeout."""
+    script = tmp_path / "hang.py"
+    script.write_text("import time\ntime.sleep(30)\n")
+    source = CommandSource(CommandOtp(argv=(sys.executable, str(script)), timeout_s=0.5))
+    with pytest.raises(OtpTimeout, match=r"within 0\.5 s \(still running\)$"):
+        source.mark(ADDRESS)

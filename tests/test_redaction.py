@@ -1,0 +1,113 @@
+"""Redaction: no secret value survives, equal values keep equal fingerprints, everything else is left alone."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from urllib.parse import quote_plus, urlencode
+
+import pytest
+
+from conformance import redaction
+from conformance.redaction import KEY_ENV, REDACTED_KEYS, fingerprint, redact_form, redact_json, redact_text
+
+TOKEN = "AQABAAEAAAAtyolDObpQQ5VtlI4uGjEPeu7TBEnPsZtJr8Vqhl2Y"
+PASSWORD = "Casey-Pass 2026!&é"
+CODE = "84930217"
+
+
+@pytest.fixture
+def fixed_key(monkeypatch: pytest.MonkeyPatch) -> Iterator[bytes]:
+    """A known redaction key (the per-process key is cached, so the cache is cleared around the test)."""
+    monkeypatch.setenv(KEY_ENV, "test-key")
+    redaction._key.cache_clear()
+    yield b"test-key"
+    redaction._key.cache_clear()
+
+
+def test_fingerprint_is_a_keyed_hash_with_a_prefix_for_long_values(fixed_key: bytes) -> None:
+    """`AQAB…#<8 hex of HMAC-SHA256>`: tokens keep four characters, short or prefix-less values none."""
+    digest = hmac.new(fixed_key, TOKEN.encode(), hashlib.sha256).hexdigest()[:8]
+    assert fingerprint(TOKEN) == f"AQAB…#{digest}"
+    assert fingerprint(TOKEN, prefix=False) == f"…#{digest}"
+    assert fingerprint(CODE).startswith("…#")
+    assert fingerprint("") == ""
+
+
+def test_fingerprint_is_deterministic_and_distinguishes_values() -> None:
+    """The same value always gives the same fingerprint in a process; different values differ."""
+    assert fingerprint(TOKEN) == fingerprint(TOKEN)
+    assert fingerprint(CODE) != fingerprint("84930218")
+
+
+def test_redact_form_hides_every_sensitive_field_and_keeps_the_rest() -> None:
+    """Each documented secret-bearing field is fingerprinted; other fields are untouched."""
+    form = {key: f"{key}-value-{CODE}" for key in REDACTED_KEYS} | {
+        "client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "casey@contoso.com", "grant_type": "oob",
+    }
+    redacted = redact_form(form)
+    assert "-value-" not in repr(redacted) and CODE not in repr(redacted)
+    assert redacted["client_id"] == form["client_id"] and redacted["grant_type"] == "oob"
+    assert redacted["password"] == fingerprint("password-value-84930217", prefix=False)
+    assert redacted["continuation_token"].startswith("cont…#")
+
+
+def test_redact_form_handles_lists_and_key_case() -> None:
+    """A multi-valued field has each value redacted; key names match case-insensitively."""
+    redacted = redact_form({"Password": PASSWORD, "oob": [CODE, "11111111"]})
+    assert redacted["Password"] == fingerprint(PASSWORD, prefix=False)
+    assert redacted["oob"] == [fingerprint(CODE, prefix=False), fingerprint("11111111", prefix=False)]
+
+
+def test_redact_json_reaches_every_depth_and_spares_lookalike_keys() -> None:
+    """Tokens in nested objects and arrays are redacted; `code_length` and `error_codes` are not secrets."""
+    body = {
+        "token_type": "Bearer", "access_token": TOKEN, "refresh_token": TOKEN + "r", "id_token": TOKEN + "i",
+        "continuation_token": TOKEN + "c", "code_length": 8, "error_codes": [50126],
+        "nested": [{"code": CODE, "expires_in": 3600}, {"client_secret": {"kind": "x", "value": PASSWORD}}],
+        "empty": None, "flag": True,
+    }
+    redacted = redact_json(body)
+    text = json.dumps(redacted, ensure_ascii=False)
+    assert TOKEN not in text and CODE not in text and PASSWORD not in text
+    assert redacted["access_token"] == fingerprint(TOKEN)
+    assert redacted["code_length"] == 8 and redacted["error_codes"] == [50126] and redacted["token_type"] == "Bearer"
+    assert redacted["nested"][0]["expires_in"] == 3600
+    assert body["access_token"] == TOKEN, "the input is not modified"
+
+
+def test_same_token_in_form_and_json_gets_the_same_fingerprint() -> None:
+    """A continuation token sent in a request can be matched with the one a response returned."""
+    assert redact_form({"continuation_token": TOKEN})["continuation_token"] == (
+        redact_json({"continuation_token": TOKEN})["continuation_token"]
+    )
+
+
+def test_redact_text_hides_known_secrets_in_every_common_spelling() -> None:
+    """Raw, URL-encoded and JSON-escaped occurrences all become the secret's fingerprint."""
+    text = (
+        f"raw {PASSWORD} | form {quote_plus(PASSWORD)} | json {json.dumps(PASSWORD)} | "
+        f"json-utf8 {json.dumps(PASSWORD, ensure_ascii=False)} | token {TOKEN}"
+    )
+    redacted = redact_text(text, [PASSWORD, TOKEN, ""])
+    assert "Casey" not in redacted and TOKEN not in redacted
+    assert redacted.count(fingerprint(PASSWORD, prefix=False)) == 4
+
+
+def test_redact_text_hides_sensitive_pairs_without_being_told_the_values() -> None:
+    """`key=value` (form, query string) and `"key": "value"` (JSON) pairs of sensitive keys are redacted anyway."""
+    form = urlencode({"client_id": "abc", "username": "casey@contoso.com", "password": PASSWORD, "oob": CODE})
+    body = json.dumps({"continuation_token": TOKEN, "code_length": 8, "error": "invalid_grant"})
+    redacted = redact_text(f"POST /token?x=1 {form}\n{body}")
+    assert "Casey" not in redacted and CODE not in redacted and TOKEN not in redacted
+    assert f"password={fingerprint(PASSWORD, prefix=False)}" in redacted
+    assert f'"continuation_token": "{fingerprint(TOKEN)}"' in redacted
+    assert "client_id=abc" in redacted and "username=casey%40contoso.com" in redacted and '"code_length": 8' in redacted
+
+
+def test_redact_text_is_idempotent() -> None:
+    """Redacting already-redacted text changes nothing (fingerprints are not fingerprinted again)."""
+    once = redact_text(f"password={PASSWORD}&oob={CODE}", [PASSWORD])
+    assert redact_text(once, [PASSWORD]) == once
