@@ -58,6 +58,7 @@ class Trigger:
 
     kind: str
     how: str
+    recipe: str | None = None  # the suite's named trigger (conformance/suites/triggers.py); None when not triggerable
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,10 +239,11 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
     if generic != (table == "G-token"):
         raise _fail(where, "generic", "must be true exactly for G-token rows")
     trigger_data = data["trigger"]
-    _check_keys(f"{where} trigger", trigger_data, _TRIGGER_KEYS)
+    _check_keys(f"{where} trigger", trigger_data, _TRIGGER_KEYS, {"recipe"})
     trigger = Trigger(
         kind=_str(f"{where} trigger", "kind", trigger_data["kind"]),
         how=_str(f"{where} trigger", "how", trigger_data["how"]),
+        recipe=_str(f"{where} trigger", "recipe", trigger_data.get("recipe"), nullable=True),
     )
     if trigger.kind not in TRIGGER_KINDS:
         raise _fail(where, "trigger", f"kind {trigger.kind!r} not one of {sorted(TRIGGER_KINDS)}")

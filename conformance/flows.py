@@ -1,0 +1,178 @@
+"""Documented flows composed from steps (api-reference.md §2.1); each step's answer is checked as it goes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conformance import checks
+from conformance.client import ApiResponse
+from conformance.otp import OtpSource
+from conformance.steps import NativeAuthSteps
+from conformance.target import TargetProfile, Tenant
+from conformance.verdicts import Verdict
+
+SAMPLE_VALUES = ("Casey Jensen", "98052", "12345", "Contoso", "true", "42", "Seattle", "casey@contoso.com")
+
+
+@dataclass
+class SignUpOutcome:
+    """The last successful E3 answer and the flow-control 400s (credential_required, attributes_required) on the way."""
+
+    response: ApiResponse
+    address: str
+    password: str | None
+    detours: list[ApiResponse]
+
+
+class FlowStopped(Exception):
+    """A documented flow could not go on because a step did not answer as documented (already in the verdict)."""
+
+
+def new_password() -> str:
+    """A password that meets the documented default complexity (upper, lower, digit, symbol; 8–256 characters)."""
+    return f"Nq7!{secrets.token_urlsafe(12)}-x"
+
+
+def attribute_values(tenant: Tenant, *, required_only: bool = True) -> dict[str, str]:
+    """Valid values for the user flow's attributes, per their options or regex (§7.4)."""
+    values: dict[str, str] = {}
+    for attribute in tenant.attributes:
+        if required_only and not attribute.required:
+            continue
+        if attribute.options:
+            values[attribute.name] = attribute.options[0]
+            continue
+        pattern = re.compile(attribute.regex) if attribute.regex else None
+        values[attribute.name] = next(
+            (sample for sample in SAMPLE_VALUES if pattern is None or pattern.fullmatch(sample)), SAMPLE_VALUES[0]
+        )
+    return values
+
+
+@dataclass
+class Actor:
+    """A client application acting for one user: steps, the OTP source, the verdict and the app's user flow."""
+
+    steps: NativeAuthSteps
+    otp: OtpSource
+    verdict: Verdict
+    profile: TargetProfile
+    tenant: Tenant
+
+    def expect(self, response: ApiResponse, requirement: str) -> ApiResponse:
+        """Stop the flow unless the step succeeded as documented."""
+        if not checks.success(self.verdict, response, requirement):
+            raise FlowStopped(f"{response.operation} answered HTTP {response.status} {response.error or ''}")
+        return response
+
+    def challenge_with_code(
+        self, address: str, challenge: Callable[[], ApiResponse], requirement: str
+    ) -> tuple[ApiResponse, str]:
+        """Send an OTP challenge and read the code that arrives for `address` (§7.5)."""
+        mark = self.otp.mark(address)
+        response = self.expect(challenge(), requirement)
+        length = response.json.get("code_length", self.tenant.otp_length)
+        code = self.otp.fetch(address, after=mark, code_length=length, timeout=self.profile.otp.timeout_s)
+        self.verdict.equal(len(code), length, "R-OTP-CODE-LENGTH", "length of the code sent")
+        return response, code
+
+
+def sign_up(
+    actor: Actor,
+    address: str,
+    *,
+    password: str | None = None,
+    password_at_start: bool = True,
+    attributes_at_start: bool = True,
+) -> SignUpOutcome:
+    """Sign up `address` (§2.1); the last successful E3 answer's token feeds auto sign-in."""
+    steps, tenant = actor.steps, actor.tenant
+    uses_password = tenant.auth_method == "email_password"
+    password = password or (new_password() if uses_password else None)
+    attributes = attribute_values(tenant)
+    start = actor.expect(
+        steps.signup_start(
+            address,
+            challenge_type=challenge_types(tenant),
+            password=password if password_at_start else None,
+            attributes=attributes if attributes_at_start and attributes else None,
+        ),
+        "E1",
+    )
+    challenge, code = actor.challenge_with_code(
+        address,
+        lambda: steps.signup_challenge(start.continuation_token or "", challenge_type=challenge_types(tenant)),
+        "E2",
+    )
+    answer = steps.signup_continue(challenge.continuation_token or "", "oob", oob=code)
+    detours: list[ApiResponse] = []
+    for _ in range(3):
+        if answer.status == 200:
+            break
+        detours.append(answer)
+        if answer.error == "credential_required" and password:
+            credential = actor.expect(
+                steps.signup_challenge(answer.continuation_token or "", challenge_type="password redirect"), "E2"
+            )
+            answer = steps.signup_continue(credential.continuation_token or "", "password", password=password)
+        elif answer.error == "attributes_required":
+            answer = steps.signup_continue(answer.continuation_token or "", "attributes", attributes=attributes)
+        else:
+            break
+    return SignUpOutcome(actor.expect(answer, "E3a"), address, password, detours)
+
+
+def sign_in(actor: Actor, address: str, *, password: str | None = None, scopes: list[str] | None = None) -> ApiResponse:
+    """Sign in with a password or an emailed code (§2.1) and return the token answer."""
+    steps = actor.steps
+    scope = scopes or list(actor.profile.scopes)
+    initiate = actor.expect(steps.signin_initiate(address, challenge_type=challenge_types(actor.tenant)), "E4")
+    if password is not None:
+        challenge = actor.expect(
+            steps.signin_challenge(initiate.continuation_token or "", challenge_type="password redirect"), "E5"
+        )
+        return steps.token(challenge.continuation_token or "", "password", password=password, scope=scope)
+    challenge, code = actor.challenge_with_code(
+        address,
+        lambda: steps.signin_challenge(initiate.continuation_token or "", challenge_type="oob redirect"),
+        "E5",
+    )
+    return steps.token(challenge.continuation_token or "", "oob", oob=code, scope=scope)
+
+
+def reset_password(actor: Actor, address: str, password: str) -> ApiResponse:
+    """Reset the password of `address` (§6) and return the poll answer with status `succeeded`."""
+    steps = actor.steps
+    start = actor.expect(steps.sspr_start(address), "E11")
+    challenge, code = actor.challenge_with_code(
+        address, lambda: steps.sspr_challenge(start.continuation_token or ""), "E12"
+    )
+    verified = actor.expect(steps.sspr_continue(challenge.continuation_token or "", code), "E13")
+    submitted = actor.expect(steps.sspr_submit(verified.continuation_token or "", password), "E14")
+    return poll_completion(actor, submitted)
+
+
+def poll_completion(actor: Actor, submitted: ApiResponse, *, max_polls: int = 20) -> ApiResponse:
+    """Poll E15 every `poll_interval` seconds until the reset has succeeded or failed (§E15)."""
+    interval = submitted.json.get("poll_interval", 1)
+    token = submitted.continuation_token or ""
+    for _ in range(max_polls):
+        polled = actor.expect(actor.steps.sspr_poll_completion(token), "E15")
+        status = polled.json.get("status")
+        actor.verdict.check(
+            status in {"not_started", "in_progress", "succeeded", "failed"}, "R-SSPR-POLL", f"unknown status {status!r}"
+        )
+        if status in {"succeeded", "failed"}:
+            return polled
+        token = polled.continuation_token or token
+        time.sleep(min(float(interval), 5.0))
+    raise FlowStopped(f"password reset still not complete after {max_polls} polls")
+
+
+def challenge_types(tenant: Tenant) -> str:
+    """The challenge types an app of this user flow advertises (§7.2 usage matrix), always with `redirect`."""
+    return "oob password redirect" if tenant.auth_method == "email_password" else "oob redirect"

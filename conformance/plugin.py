@@ -1,0 +1,192 @@
+"""The pytest plugin: target selection, fixtures, markers, verdicts and the strict deviation baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
+from conformance.contract import requirements
+from conformance.flows import Actor
+from conformance.otp import OtpTimeout
+from conformance.session import EMBEDDED, Target, open_target
+from conformance.steps import NativeAuthSteps
+from conformance.target import Application, ProfileError
+from conformance.verdicts import Verdict
+
+MARKERS = {
+    "signup": "sign-up flow (api-reference.md §3)",
+    "signin": "sign-in flow (§4)",
+    "sspr": "self-service password reset (§6)",
+    "mfa": "MFA and strong-authentication-method registration (§4 E7, §5)",
+    "chaining": "continuation-token chaining rules (§7.1)",
+    "errors": "error-table rows (§3–§6 error tables, specs/errors.yaml)",
+    "fuzz": "schemathesis fuzzing driven by specs/native-auth.openapi.yaml",
+    "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
+    "slow": "waits real time (e.g. continuation-token expiry); runs only with --slow or a target clock",
+}
+HARNESS_ERRORS = (TargetUnreachable, OtpTimeout, ProfileError)
+TRANSCRIPT = pytest.StashKey[list[Exchange]]()
+VERDICT = pytest.StashKey[Verdict]()
+BASELINE = pytest.StashKey[frozenset[str]]()
+PROBLEMS = pytest.StashKey[list[str]]()
+_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set()}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Entra native-auth conformance")
+    group.addoption(
+        "--target",
+        default=EMBEDDED,
+        metavar="PROFILE",
+        help="target profile (TOML); 'mock' = embedded mock in-process (default), 'mock-http' = over loopback HTTP",
+    )
+    group.addoption("--slow", action="store_true", help="run checks that wait real time (token expiry)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    _RUN.update(executed=0, checked=set(), expected=set())
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    """The target of this run, opened once per session (per worker under xdist)."""
+    try:
+        with open_target(pytestconfig.getoption("--target")) as opened:
+            pytestconfig.stash[BASELINE] = frozenset(opened.profile.expected_deviations)
+            yield opened
+    except ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.fixture(scope="session")
+def api_client(target: Target) -> Iterator[NativeAuthClient]:
+    client = target.client()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def verdict(request: pytest.FixtureRequest, target: Target) -> Verdict:
+    """The checks of this test; the test fails when a FAILURE finding is not an expected deviation."""
+    found = Verdict(expected_deviations=frozenset(target.profile.expected_deviations))
+    request.node.stash[VERDICT] = found
+    return found
+
+
+@pytest.fixture
+def steps_for(
+    request: pytest.FixtureRequest, api_client: NativeAuthClient
+) -> Iterator[Callable[[str], NativeAuthSteps]]:
+    """Steps for any client id, recording every exchange into this test's transcript."""
+    transcript: list[Exchange] = request.node.stash.setdefault(TRANSCRIPT, [])
+    api_client.set_recorder(transcript.append)
+    yield lambda client_id: NativeAuthSteps(api_client, client_id)
+    api_client.set_recorder(None)
+
+
+@pytest.fixture
+def steps(steps_for: Callable[[str], NativeAuthSteps], target: Target) -> NativeAuthSteps:
+    """Steps for the profile's main application."""
+    return steps_for(target.profile.client_id)
+
+
+@pytest.fixture
+def actor_for(
+    steps_for: Callable[[str], NativeAuthSteps], target: Target, verdict: Verdict
+) -> Callable[[Application], Actor]:
+    """An actor for any application of the profile, sharing this test's verdict and transcript."""
+    return lambda app: Actor(steps_for(app.client_id), target.otp, verdict, target.profile, app.tenant)
+
+
+@pytest.fixture
+def actor(actor_for: Callable[[Application], Actor], target: Target) -> Actor:
+    """The profile's main application acting for a user, with the target's OTP source."""
+    return actor_for(target.profile.apps()[0])
+
+
+@pytest.fixture(scope="session")
+def jwks(target: Target) -> dict[str, Any]:
+    """The target's signing keys, found through its OpenID discovery document."""
+    with httpx.Client(transport=target.transport, timeout=30) as http:
+        discovery = http.get(f"{target.profile.base_url}/v2.0/.well-known/openid-configuration")
+        discovery.raise_for_status()
+        keys = http.get(discovery.json()["jwks_uri"])
+        keys.raise_for_status()
+        return keys.json()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After the test body, turn the verdict's FAILURE findings into the test's failure."""
+    result = yield
+    found = item.stash.get(VERDICT, None)
+    if found is not None:
+        found.conclude()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Attach requirement ids, findings, the transcript and the two-axis verdict to the report."""
+    report: pytest.TestReport = yield
+    if call.when != "call":
+        return report
+    for marker in item.iter_markers("requirement"):
+        for requirement_id in marker.args:
+            report.user_properties.append(("requirement", requirement_id))
+    found = item.stash.get(VERDICT, None)
+    if found is not None:
+        report.user_properties.append(("checked", sorted(set(found.checked))))
+        report.user_properties.extend(("warning", str(f)) for f in found.warnings)
+        report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
+    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
+        report.user_properties.append(("verdict", "error"))
+    report.conformance_transcript = [e.as_dict() for e in item.stash.get(TRANSCRIPT, [])]
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every requirement a test names must resolve to spec data (a typo is a harness error, found at collection)."""
+    for item in items:
+        for marker in item.iter_markers("requirement"):
+            for requirement_id in marker.args:
+                requirements.resolve(requirement_id)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Tally what ran (on the xdist controller too): executed tests, checked requirements, expected deviations."""
+    if report.when != "call" or report.skipped:
+        return
+    tally = _RUN
+    tally["executed"] += 1
+    for name, value in report.user_properties:
+        if name == "checked":
+            tally["checked"].update(value)
+        elif name == "expected_deviation":
+            tally["expected"].add(value.split("]", 1)[0].lstrip("["))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail a run that executed no test, and a baseline listing deviations that were checked but no longer happen."""
+    if session.config.option.collectonly or hasattr(session.config, "workerinput"):
+        return
+    problems = []
+    if not _RUN["executed"]:
+        problems.append("no conformance check was executed (every test was deselected or skipped)")
+    listed = session.config.stash.get(BASELINE, frozenset())
+    for requirement_id in sorted((listed & _RUN["checked"]) - _RUN["expected"]):
+        problems.append(f"expected deviation {requirement_id} no longer happens: remove it from the baseline")
+    if problems:
+        session.config.stash[PROBLEMS] = problems
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for problem in config.stash.get(PROBLEMS, []):
+        terminalreporter.write_line(f"conformance: {problem}", red=True)

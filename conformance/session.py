@@ -1,0 +1,119 @@
+"""Open a target for a run: the embedded mock (in-process or over loopback HTTP) or a profile's real tenant."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from conformance.client import NativeAuthClient
+from conformance.otp import OtpSource, otp_source_from_profile
+from conformance.target import TargetProfile, load_profile, mock_profile
+from conformance.transport import InProcessTransport
+
+EMBEDDED = "mock"
+EMBEDDED_HTTP = "mock-http"
+
+
+@dataclass
+class Target:
+    """Everything a run needs to talk to one target."""
+
+    label: str
+    profile: TargetProfile
+    transport: httpx.BaseTransport | None
+    otp: OtpSource
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    created: list[str] = field(default_factory=list)
+    _serial: Iterator[int] = field(default_factory=itertools.count)
+
+    def client(self) -> NativeAuthClient:
+        """A client paced and retried as the profile says."""
+        pacing = self.profile.pacing
+        return NativeAuthClient(
+            self.profile.base_url,
+            transport=self.transport,
+            requests_per_second=pacing.requests_per_second,
+            max_retries=pacing.max_retries,
+            max_retry_after_s=pacing.max_retry_after_s,
+        )
+
+    def new_address(self) -> str:
+        """A sign-up address unique to this run (the profile's template), remembered for the run summary."""
+        address = self.profile.signup.address_template.format(id=f"{self.run_id}-{next(self._serial)}")
+        self.created.append(address)
+        return address
+
+    def control(self) -> httpx.Client | None:
+        """An HTTP client for the target's clock/outbox control API, when the profile names one (mocks only)."""
+        if not self.profile.control_url:
+            return None
+        return httpx.Client(base_url=self.profile.control_url, transport=self.transport, timeout=10)
+
+    def advance_clock(self, seconds: float) -> bool:
+        """Move the target's clock forward when it has a control API; False when it has none."""
+        control = self.control()
+        if control is None:
+            return False
+        with control:
+            control.post("/_mock/clock", json={"advance_seconds": seconds}).raise_for_status()
+        return True
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _served_mock() -> Iterator[str]:
+    """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
+    from conformance.mock.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="conformance-mock", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError(f"embedded mock did not start on 127.0.0.1:{port}")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def open_target(spec: str) -> Iterator[Target]:
+    """Open `mock` (in-process), `mock-http` (loopback HTTP) or a target profile path."""
+    with contextlib.ExitStack() as stack:
+        if spec == EMBEDDED:
+            from conformance.mock.app import create_app
+
+            in_process = InProcessTransport(create_app())
+            stack.callback(in_process.shutdown)
+            transport: httpx.BaseTransport | None = in_process
+            origin = "http://mock.embedded"
+            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+        elif spec == EMBEDDED_HTTP:
+            transport = None
+            origin = stack.enter_context(_served_mock())
+            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+        else:
+            transport = None
+            profile = load_profile(Path(spec))
+        otp = otp_source_from_profile(profile, http_client=httpx.Client(transport=transport, timeout=10))
+        yield Target(label=spec, profile=profile, transport=transport, otp=otp)

@@ -1,0 +1,1 @@
+"""The conformance suites: run with `conformance run` or `pytest --pyargs conformance.suites`."""
