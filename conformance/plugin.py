@@ -147,7 +147,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
     if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
         report.user_properties.append(("verdict", "error"))
-    report.conformance_transcript = [e.as_dict() for e in item.stash.get(TRANSCRIPT, [])]
+    # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
     return report
 
 

@@ -1,0 +1,41 @@
+"""The `conformance` command: run the suites, serve the mock, check the specification."""
+
+from __future__ import annotations
+
+import click
+
+from conformance import __version__
+from conformance.contract import spec_version
+from conformance.mock.cli import mock
+
+
+def _version_message() -> str:
+    version, doc_date = spec_version()
+    return f"conformance {__version__} (specification {version}, documentation of {doc_date})"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(message=_version_message())
+def main() -> None:
+    """Contract-conformance suite and mock tenant for the Entra External ID native authentication API."""
+
+
+@main.group()
+def spec() -> None:
+    """Inspect the executable specification (specs/ and schemas/)."""
+
+
+@spec.command("validate")
+def spec_validate() -> None:
+    """Validate the OpenAPI document, every JSON Schema, the error tables and the errata."""
+    from conformance.contract.validation import validate_all
+
+    problems = validate_all()
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("specification valid")
+
+
+main.add_command(mock)

@@ -1,0 +1,189 @@
+"""Stateful fuzzing: schemathesis's link-driven state machine, one per flow, sending through the fuzz run.
+
+Each flow's machine is built from the schema restricted to the flow's operations, so its rules are the OpenAPI links
+(the continuation-token chain, carried in `requestBody` link expressions). Only the flow's entry operation may start a
+chain: schemathesis would also start chains at every linked operation with random continuation tokens, which the
+stateless phase already covers. `before_call` prepares each step (`chains.ChainKeeper`), `call` sends it through the
+target's transport and checks it (`run.FuzzRun.execute`); failures are collected, never raised inside Hypothesis, so
+its output never prints an unredacted case.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+from hypothesis import HealthCheck, Phase, Verbosity
+from schemathesis import Case, Response
+from schemathesis.generation.stateful import run_state_machine_as_test
+from schemathesis.generation.stateful.control import TransitionController
+from schemathesis.generation.stateful.state_machine import normalize_name
+
+from conformance.contract import openapi
+from conformance.fuzz import loading, wire
+from conformance.fuzz.budget import BudgetExhausted
+from conformance.fuzz.chains import ChainKeeper
+from conformance.fuzz.run import FuzzRun
+
+MAX_POLLS = 5
+MAX_MISSES = 3  # steps along links that do not apply to an answer before it is given up
+MAX_POLL_WAIT_S = 10.0
+LABEL = "stateful"
+UNSENT = 599  # the status of a step the budget did not let through
+
+
+class ChainController(TransitionController):
+    """Lets chains run their whole length, depth first.
+
+    schemathesis's default allows each link twice per scenario and keeps starting new chains, which ends a sign-up
+    (eight linked steps, some links taken twice per chain) half-way. Here a new chain starts only when no answer is
+    left for a link to follow.
+    """
+
+    __slots__ = ("has_open_answers",)
+
+    def __init__(self, transitions: Any, roots: Any, steps: int, has_open_answers: Callable[[], bool]) -> None:
+        super().__init__(transitions, roots)
+        self.max_operations_per_source = steps
+        self.has_open_answers = has_open_answers
+
+    def allow_root_transition(self, source: str, bundles: Any) -> bool:
+        """The flow's entry starts a chain when no chain can go on."""
+        return not self.has_open_answers()
+
+
+def machine(run: FuzzRun, flow: loading.Flow) -> type:
+    """The state machine of one flow, wired to the run."""
+    base: Any = loading.flow_schema(flow).as_state_machine()
+    entry_label = f"POST {openapi.operation(flow.entry).path}"
+    entry_rule = normalize_name(f"RANDOM -> {entry_label}")
+
+    class FlowMachine(base):  # type: ignore[misc, valid-type]
+        root_rules = frozenset({entry_rule})
+        _root_labels = frozenset({entry_label})
+
+        def setup(self) -> None:
+            self.keeper = ChainKeeper(run.target, flow.name, self._problem)
+            self.followed: set[str] = set()
+            self.misses: Counter[str] = Counter()
+            self.control = ChainController(
+                self._transitions, self._root_labels, run.budget.steps,
+                lambda: any(self.bundle(name) for name in self.bundles),
+            )
+
+        def _problem(self, case: Case, title: str, detail: str) -> None:
+            run.report(case, None, "harness", title, detail, True)
+
+        def bundle(self, name: str) -> Any:
+            """Answers a link may still follow: each carries a continuation token no step has taken yet."""
+            return [
+                reference for reference in self.bundles.get(name, ())
+                if _open_token(self.names_to_values[reference.name], self.followed)
+            ]
+
+        def before_call(self, case: Case) -> None:
+            if run.meter.exhausted:
+                return  # nothing will be sent: create no user, read no OTP
+            node = self.recorder.cases.get(case.id)
+            parent = node.parent_id if node is not None else None
+            if parent is not None:
+                applies = self.keeper.link_applies(node.transition, parent)
+                self.misses[parent] += not applies
+                if applies or self.misses[parent] >= MAX_MISSES:
+                    self.followed.add(parent)
+            self.keeper.prepare(case, parent, entry=parent is None)
+
+        def call(self, case: Case, **kwargs: Any) -> Response:
+            try:
+                response = run.execute(case, LABEL)
+            except BudgetExhausted:
+                return _unsent(case, run.base_url)
+            response = self._complete_poll(case, response)
+            node = self.recorder.cases.get(case.id)
+            linked = node is not None and node.parent_id is not None
+            sent = wire.form(response.request) or {}
+            self.keeper.observe(case, response.status_code, wire.json_body(response), sent, linked=linked)
+            return response
+
+        def _complete_poll(self, case: Case, response: Response) -> Response:
+            """SSPR: poll again, every `poll_interval` (the documented protocol), while the reset is pending."""
+            chain = self.keeper.chains.get(case.id)
+            body = wire.json_body(response)
+            polls = 0
+            while (
+                chain is not None and chain.username and case.path.endswith("/poll_completion")
+                and response.status_code == 200 and isinstance(body, dict)
+                and body.get("status") in ("in_progress", "not_started") and body.get("continuation_token")
+                and polls < MAX_POLLS
+            ):
+                polls += 1
+                if not run.target.advance_clock(chain.poll_interval):
+                    time.sleep(min(chain.poll_interval, MAX_POLL_WAIT_S))
+                again = case.derive()
+                again.body = {**case.body, "continuation_token": body["continuation_token"]}
+                try:
+                    response = run.execute(again, LABEL)
+                except BudgetExhausted:
+                    break
+                body = wire.json_body(response)
+            return response
+
+        def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
+            """Checks already ran in `call` (collected, not raised)."""
+
+        def teardown(self) -> None:
+            tally = run.chains.setdefault(flow.name, Counter())
+            for chain in {id(c): c for c in self.keeper.chains.values() if c.username}.values():
+                tally["started"] += chain.started
+                tally["reached_token"] += chain.reached_token
+                tally["tokens_issued"] += chain.tokens_issued
+            super().teardown()
+
+    for name in base.root_rules - {entry_rule}:
+        setattr(FlowMachine, name, None)  # hide schemathesis's other chain starts
+    FlowMachine.__name__ = FlowMachine.__qualname__ = f"Fuzz{flow.name.capitalize()}Machine"
+    return FlowMachine
+
+
+def _open_token(output: Any, followed: set[str]) -> bool:
+    """Whether a step's answer hands out a continuation token that no later step has followed yet.
+
+    A token is single-use, so following an answer twice only tests reuse, which `FuzzRun` probes on every accepted
+    token; without this filter most link steps would draw an answer whose token was spent, and chains would rarely get
+    past their second step.
+    """
+    if output.case.id in followed:
+        return False
+    body = wire.json_body(output.response)
+    return isinstance(body, dict) and bool(body.get("continuation_token"))
+
+
+def _unsent(case: Case, base_url: str) -> Response:
+    """What a step gets once the budget is spent: nothing was sent, no link can follow (Hypothesis sees no error, so
+    a spent budget never turns into a flaky or failing run)."""
+    return Response(status_code=UNSENT, headers={}, content=b"", request=wire.prepare(case, base_url), elapsed=0.0,
+                    message="not sent: fuzz budget spent", encoding="utf-8", http_version="1.1", verify=True)
+
+
+def fuzz_flow(run: FuzzRun, flow: loading.Flow) -> str | None:
+    """Run a flow's scenarios within the budget; the reason it stopped early, if it did."""
+    state_machine = machine(run, flow)
+    state_machine._hypothesis_internal_use_seed = run.budget.seed + zlib.crc32(flow.name.encode())
+    settings = hypothesis.settings(
+        max_examples=run.budget.scenarios,
+        stateful_step_count=run.budget.steps,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )
+    if run.meter.exhausted:
+        return run.meter.exhausted
+    run_state_machine_as_test(state_machine, settings=settings)
+    return run.meter.exhausted

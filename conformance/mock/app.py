@@ -1,0 +1,59 @@
+"""`create_app()`: the mock tenant as a Starlette ASGI app (in-process via httpx.ASGITransport, or under uvicorn)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, Router
+
+from conformance.contract import errors
+from conformance.mock.control import control_routes
+from conformance.mock.deviations import unknown
+from conformance.mock.endpoints import ENDPOINTS, Mock
+from conformance.mock.serving import MockMiddleware, http_exception_handler, native_endpoint
+from conformance.mock.state import MockState
+from conformance.mock.tenant import Tenant, TenantConfigError, load_tenant
+from conformance.mock.tokens import Signer, discovery
+
+
+def _origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
+
+
+def _metadata_routes(mock: Mock) -> list[BaseRoute]:
+    async def openid_configuration(request: Request) -> Response:
+        return JSONResponse(discovery(_origin(request), mock.tenant))
+
+    async def keys(request: Request) -> Response:
+        return JSONResponse(mock.signer.jwks())
+
+    return [
+        Route("/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        Route("/discovery/v2.0/keys", keys, methods=["GET"]),
+    ]
+
+
+def create_app(tenant: Tenant | None = None, *, control: bool = True) -> Starlette:
+    """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API."""
+    tenant = tenant or load_tenant()
+    if bad := unknown(tenant.deviations):
+        raise TenantConfigError(f"tenant: deviations: unknown deviation {bad[0]!r}")
+    mock = Mock(tenant, MockState(tenant), Signer(), errors.table())
+    native: list[BaseRoute] = [
+        Route(path, native_endpoint(mock, path, table, handler), methods=["POST"])
+        for path, (table, handler) in ENDPOINTS.items()
+    ]
+    metadata = _metadata_routes(mock)
+    routes: list[BaseRoute] = [
+        Mount(f"/{tenant.subdomain}.onmicrosoft.com", app=Router([*native, *metadata], redirect_slashes=False)),
+        Mount(f"/{tenant.tenant_id}", app=Router(metadata, redirect_slashes=False)),
+    ]
+    if control:
+        routes.append(Mount("/_mock", app=Router(control_routes(mock), redirect_slashes=False)))
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_exception_handler(mock)})
+    app.router.redirect_slashes = False
+    app.state.mock = mock
+    app.add_middleware(MockMiddleware, mock=mock)
+    return app

@@ -1,0 +1,192 @@
+"""What every endpoint handler gets: the mock's services and one request's form, with the checks all endpoints share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.contract.errors import ErrorTable
+from conformance.mock.envelope import ApiError
+from conformance.mock.forms import Form
+from conformance.mock.state import Flow, MockState, TokenProblem, TokenRecord
+from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, UserFlow
+from conformance.mock.tokens import Signer
+from conformance.mock.validation import CAPABILITIES, mask
+
+# §7.1: an invalid continuation token is `invalid_grant` on these tables, `invalid_request` everywhere else.
+_INVALID_TOKEN_IS_GRANT = frozenset({"E2", "E5", "E6"})
+
+
+@dataclass(slots=True)
+class Mock:
+    """The services of one mock tenant: configuration, state, signing key, error table."""
+
+    tenant: Tenant
+    state: MockState
+    signer: Signer
+    table: ErrorTable
+
+
+def row_id(table: str, error: str, suberror: str | None = None) -> str:
+    """`<table>.<error>[.<suberror>]` (docs/ARCHITECTURE.md, Identifiers)."""
+    return f"{table}.{error}" + (f".{suberror}" if suberror else "")
+
+
+@dataclass(slots=True)
+class Call:
+    """One request to a native-auth endpoint, answered from the error table `table`."""
+
+    mock: Mock
+    path: str
+    table: str
+    form: Form
+    correlation_id: str
+    client_request_id: str | None
+    origin: str
+    consumed: str | None = None
+    record: TokenRecord | None = None
+
+    @property
+    def state(self) -> MockState:
+        """The tenant's mutable state."""
+        return self.mock.state
+
+    @property
+    def tenant(self) -> Tenant:
+        """The tenant configuration."""
+        return self.mock.tenant
+
+    @property
+    def now(self) -> float:
+        """Mock-clock time."""
+        return self.mock.state.clock.now()
+
+    def error(self, error: str, suberror: str | None = None, **extra: Any) -> ApiError:
+        """The ApiError for this endpoint's row `error[.suberror]`."""
+        return ApiError(row_id(self.table, error, suberror), **extra)
+
+    def first_error(self, *candidates: str, **extra: Any) -> ApiError:
+        """The ApiError for the first candidate (`error` or `error.suberror`) this endpoint's table documents."""
+        for candidate in candidates:
+            if f"{self.table}.{candidate}" in self.mock.table:
+                return ApiError(f"{self.table}.{candidate}", **extra)
+        return ApiError(f"{self.table}.{candidates[-1]}", **extra)
+
+    def param(self, name: str, *, required: bool = True) -> str | None:
+        """A form field; a missing or empty required one is this endpoint's `invalid_request`."""
+        value = self.form.get(name)
+        if value is None or not value.strip():
+            if required:
+                raise self.error(
+                    "invalid_request", detail=f"The request body must contain the following parameter: '{name}'."
+                )
+            return None
+        return value
+
+    def client(self) -> Application:
+        """The calling app; refused as the table documents if missing, malformed, unknown, confidential or disabled."""
+        raw = self.param("client_id")
+        assert raw is not None
+        if not GUID.match(raw.strip()):
+            raise self.error("invalid_request", detail=f"The client_id '{raw[:64]}' is not a valid GUID.")
+        app = self.tenant.app(raw.strip())
+        if app is None:
+            raise self.first_error(
+                "unauthorized_client",
+                "invalid_request",
+                detail=f"Application with identifier '{raw.strip()}' was not found in the directory.",
+            )
+        if not app.public:
+            raise self.first_error(
+                "invalid_client", "invalid_request", detail="Confidential clients are not supported by native auth."
+            )
+        if not app.native_auth:
+            raise self.first_error(
+                "invalid_client.nativeauthapi_disabled",
+                "invalid_client",
+                "invalid_request",
+                detail="The application is not enabled for native authentication.",
+            )
+        return app
+
+    def user_flow(self, app: Application) -> UserFlow:
+        """The user flow the app is bound to."""
+        return self.tenant.flow_of(app)
+
+    def challenge_types(self, app: Application, *, required: bool) -> frozenset[str] | None:
+        """The parsed `challenge_type` list (§7.2): unknown values are `invalid_request`, no `redirect` is
+        `unsupported_challenge_type` (ERR-01 ruling: the table wins over the example)."""
+        raw = self.param("challenge_type", required=required)
+        if raw is None:
+            return None
+        values = raw.split()
+        unknown = [v for v in values if v not in CHALLENGE_TYPES or v not in app.challenge_types]
+        if unknown:
+            raise self.error("invalid_request", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
+        if "redirect" not in values:
+            raise self.error(
+                "unsupported_challenge_type",
+                detail="The challenge_type list parameter does not include the 'redirect' type.",
+            )
+        return frozenset(values)
+
+    def capabilities(self) -> frozenset[str]:
+        """The parsed `capabilities` list (§7.3); an unknown capability is `invalid_request`."""
+        raw = self.param("capabilities", required=False)
+        values = frozenset(raw.split()) if raw else frozenset()
+        unknown = sorted(values - CAPABILITIES)
+        if unknown:
+            raise self.error("invalid_request", detail=f"Unsupported capability '{unknown[0][:40]}'.")
+        return values
+
+    def peek(self, *steps: str) -> TokenRecord | None:
+        """The record behind the presented token if it is usable at `steps` (nothing is raised or spent)."""
+        value = self.form.get("continuation_token")
+        client_id = (self.form.get("client_id") or "").strip()
+        if not value:
+            return None
+        try:
+            return self.state.check(value, steps, client_id)
+        except TokenProblem:
+            return None
+
+    def take(self, *steps: str) -> Flow:
+        """The flow behind the presented continuation token, which must be usable at one of `steps`.
+
+        The token is spent when the step succeeds or answers an error carrying a new token (`token()` spends it); an
+        error without a new token (a wrong OTP or password) leaves it usable so the user can correct the input.
+        """
+        value = self.param("continuation_token")
+        assert value is not None
+        try:
+            record = self.state.check(value, steps, (self.form.get("client_id") or "").strip())
+        except TokenProblem as problem:
+            if problem.expired:
+                raise self.error("expired_token", detail="The continuation_token is expired.") from None
+            error = "invalid_grant" if self.table in _INVALID_TOKEN_IS_GRANT else "invalid_request"
+            raise self.error(error, detail="The continuation_token is invalid.") from None
+        self.consumed, self.record = value, record
+        return record.flow
+
+    def spend(self) -> None:
+        """Spend the presented token (on success, redirect, or an error that hands out a new one)."""
+        if self.consumed is not None:
+            self.state.spend(self.consumed)
+            self.consumed = None
+
+    def token(self, flow: Flow, *steps: str, lifetime: int | None = None) -> str:
+        """Spend the presented token and mint the next one, usable at `steps`."""
+        self.spend()
+        return self.state.issue(flow, steps, lifetime)
+
+    def send_otp(self, flow: Flow, channel: str, target: str, purpose: str) -> dict[str, Any]:
+        """Send an OTP and return the documented OTP-challenge fields (without the continuation token)."""
+        self.state.send_otp(flow, channel, target, purpose, self.client_request_id)
+        label = target if self.state.deviating("unmasked_challenge_target_label") else mask(channel, target)
+        return {
+            "challenge_type": "oob",
+            "binding_method": "prompt",
+            "challenge_channel": channel,
+            "challenge_target_label": label,
+            "code_length": self.tenant.otp_length,
+        }

@@ -1,0 +1,74 @@
+"""Strong-method registration: E8 `/register/v1.0/introspect`, E9 `…/challenge`, E10 `…/continue` (§5)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from conformance.mock.endpoints.base import Call
+from conformance.mock.state import MfaMethod
+from conformance.mock.tenant import EMAIL, PHONE
+
+
+def introspect(call: Call) -> dict[str, Any]:
+    """E8: the methods the user may register (`email` with the account address as hint, `sms`)."""
+    call.client()
+    flow = call.take("E8")
+    assert flow.user is not None
+    methods = [
+        {"id": "email", "challenge_type": "oob", "challenge_channel": "email", "login_hint": flow.user.email},
+        {"id": "sms", "challenge_type": "oob", "challenge_channel": "sms"},
+    ]
+    return {"continuation_token": call.token(flow, "E9"), "methods": methods}
+
+
+def challenge(call: Call) -> dict[str, Any]:
+    """E9: send a code to the new method, or answer `preverified` for the email verified earlier in this flow."""
+    call.client()
+    challenge_type = (call.param("challenge_type") or "").split()
+    target = (call.param("challenge_target") or "").strip()
+    default_channel = "sms" if target.startswith("+") else "email"
+    channel = (call.param("challenge_channel", required=False) or default_channel).strip()
+    if "oob" not in challenge_type or any(t not in ("oob", "redirect") for t in challenge_type):
+        raise call.error("invalid_request", detail="challenge_type must be 'oob'.")
+    if channel not in ("email", "sms"):
+        raise call.error("invalid_request", detail=f"Unsupported challenge_channel '{channel[:40]}'.")
+    if not (EMAIL if channel == "email" else PHONE).match(target):
+        raise call.error("invalid_request", detail=f"challenge_target is not a valid {channel} target.")
+    flow = call.take("E9")
+    if channel == "sms":
+        if target in call.tenant.sms_blocked_numbers:
+            raise call.error("access_denied", "provider_blocked_by_rep", detail="The phone number is blocked.")
+        if any(target.startswith(prefix) for prefix in call.tenant.sms_blocked_regions):
+            raise call.error("access_denied", "provider_blocked_by_admin", detail="The phone region is blocked.")
+    target_key = target.lower() if channel == "email" else target
+    flow.pending_method = (channel, target_key)
+    if channel == "email" and flow.verified_email == target_key:
+        return {"continuation_token": call.token(flow, "E10.continuation_token"), "challenge_type": "preverified"}
+    body = call.send_otp(flow, channel, target_key, "register")
+    del body["challenge_target_label"]
+    body["challenge_target"] = target
+    body["continuation_token"] = call.token(flow, "E10.oob", "E9")
+    return body
+
+
+def continue_(call: Call) -> dict[str, Any]:
+    """E10: prove the new method with the OTP (`oob`) or confirm a preverified one (`continuation_token`)."""
+    call.client()
+    grant_type = (call.param("grant_type") or "").strip()
+    if grant_type not in ("oob", "continuation_token"):
+        raise call.error("invalid_grant", detail=f"The grant type '{grant_type[:40]}' is not supported here.")
+    if grant_type == "oob":
+        code = call.param("oob")
+        flow = call.take("E10.oob")
+        assert code is not None
+        if call.state.verify_otp(flow, code.strip()) is None:
+            raise call.error("invalid_grant", "invalid_oob_value", detail="The one-time passcode is invalid.")
+    else:
+        flow = call.take("E10.continuation_token")
+    assert flow.user is not None and flow.pending_method is not None
+    channel, target = flow.pending_method
+    if not any(m.channel == channel and m.target == target for m in flow.user.methods):
+        flow.user.methods.append(MfaMethod(str(uuid.uuid4()), channel, target))
+    flow.pending_method, flow.strong_auth_done = None, True
+    return {"continuation_token": call.token(flow, "E6.continuation_token")}

@@ -1,0 +1,151 @@
+"""Sign-up: E1 `/signup/v1.0/start`, E2 `/signup/v1.0/challenge`, E3 `/signup/v1.0/continue` (api-reference.md §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.mock.endpoints.base import Call
+from conformance.mock.envelope import Crash, Redirect
+from conformance.mock.state import Flow, User
+from conformance.mock.tenant import EMAIL, UserFlow
+from conformance.mock.validation import (
+    AttributesMalformed,
+    check_attributes,
+    descriptor,
+    parse_attributes,
+    password_problem,
+)
+
+_STEP_TABLES = {"oob": "E3a", "password": "E3b", "attributes": "E3c"}
+
+
+def _attributes(call: Call, flow: UserFlow, raw: str | None, *, required_only: bool = False) -> dict[str, str]:
+    """Parse and validate `attributes`: bad JSON is `invalid_request`, a failing value `attribute_validation_failed`."""
+    if raw is None:
+        return {}
+    try:
+        values = parse_attributes(raw)
+    except AttributesMalformed as exc:
+        if call.state.deviating("server_error_on_bad_attributes"):
+            raise Crash("deviation server_error_on_bad_attributes") from None
+        raise call.error("invalid_request", detail=str(exc)) from None
+    checked = check_attributes(flow, values, required_only=required_only)
+    if checked.invalid:
+        raise call.error(
+            "invalid_grant",
+            "attribute_validation_failed",
+            detail="Attribute validation failed.",
+            invalid_attributes=checked.invalid,
+        )
+    return checked.accepted
+
+
+def _password(call: Call, flow: UserFlow, password: str) -> None:
+    """Refuse a password the policy rejects with the table's `invalid_grant` suberror row."""
+    problem = password_problem(flow.password_policy, password)
+    if problem:
+        raise call.error("invalid_grant", problem)
+
+
+def start(call: Call) -> dict[str, Any]:
+    """E1: validate the request and open a sign-up flow."""
+    app = call.client()
+    challenge_types = call.challenge_types(app, required=True)
+    assert challenge_types is not None
+    username = (call.param("username") or "").strip()
+    if not EMAIL.match(username):
+        raise call.error("invalid_request", detail="The username must be an email address.")
+    capabilities = call.capabilities()
+    user_flow = call.user_flow(app)
+    password = call.param("password", required=False)
+    if password is not None and not user_flow.uses_password:
+        raise call.error("invalid_request", detail="This user flow does not use passwords.")
+    if call.state.user(username) is not None:
+        raise call.error("user_already_exists", detail="It looks like you may already have an account.")
+    needed = {"oob", "password"} if user_flow.uses_password else {"oob"}
+    if not needed <= challenge_types:
+        raise Redirect()
+    if password is not None:
+        _password(call, user_flow, password)
+    attributes = _attributes(call, user_flow, call.form.get("attributes"))
+    flow = Flow("signup", app, username.lower(), challenge_types, capabilities)
+    flow.password, flow.attributes = password, attributes
+    return {"continuation_token": call.token(flow, "E2")}
+
+
+def challenge(call: Call) -> dict[str, Any]:
+    """E2: send the email OTP, or ask for the password after `credential_required`."""
+    app = call.client()
+    requested = call.challenge_types(app, required=False)
+    flow = call.take("E2")
+    challenge_types = requested or flow.challenge_types
+    if flow.stage == "credential":
+        if "password" not in challenge_types:
+            raise Redirect()
+        return {"challenge_type": "password", "continuation_token": call.token(flow, "E3b")}
+    if "oob" not in challenge_types:
+        raise Redirect()
+    body = call.send_otp(flow, "email", flow.username, "signup")
+    body["interval"] = call.tenant.lifetimes.resend_interval
+    body["continuation_token"] = call.token(flow, "E3a", "E2")
+    return body
+
+
+def _finish(call: Call, flow: Flow) -> dict[str, Any]:
+    """Ask for missing required attributes, else create the account and hand out the auto-sign-in token."""
+    user_flow = call.user_flow(flow.app)
+    missing = [a for a in user_flow.attributes if a.required and a.name not in flow.attributes]
+    if missing:
+        raise call.error(
+            "attributes_required",
+            detail="User attributes required.",
+            continuation_token=call.token(flow, "E3c"),
+            required_attributes=[descriptor(a) for a in missing],
+        )
+    if call.state.user(flow.username) is not None:
+        raise call.error("invalid_request", detail="An account with this username was created meanwhile.")
+    user = User(flow.username, password=flow.password, attributes=dict(flow.attributes))
+    call.state.add_user(user)
+    flow.user, flow.password, flow.stage = user, None, "signed_up"
+    return {"continuation_token": call.token(flow, "E6.continuation_token")}
+
+
+def continue_(call: Call) -> dict[str, Any]:
+    """E3: submit the OTP (E3a), the password (E3b) or attributes (E3c)."""
+    grant_type = call.form.get("grant_type")
+    if grant_type in _STEP_TABLES:
+        call.table = _STEP_TABLES[grant_type]
+    app = call.client()
+    if grant_type not in _STEP_TABLES:
+        call.param("grant_type")
+        record = call.peek("E3a", "E3b", "E3c")
+        steps = record.steps if record else frozenset({"E3a"})
+        call.table = next(step for step in ("E3a", "E3c", "E3b") if step in steps)
+        if call.table == "E3b":
+            call.table = "E3b-attrs"
+        raise call.error("invalid_grant", detail=f"The grant_type '{(grant_type or '')[:40]}' is not supported here.")
+    user_flow = call.user_flow(app)
+    if grant_type == "oob":
+        code = call.param("oob")
+        flow = call.take("E3a")
+        assert code is not None
+        otp = call.state.verify_otp(flow, code.strip())
+        if otp is None:
+            raise call.error("invalid_grant", "invalid_oob_value", detail="Unable to validate the otp.")
+        flow.verified_email = otp.target.lower()
+        if user_flow.uses_password and flow.password is None:
+            flow.stage = "credential"
+            next_token = call.token(flow, "E2")
+            raise call.error("credential_required", detail="Credential required.", continuation_token=next_token)
+        return _finish(call, flow)
+    if grant_type == "password":
+        password = call.param("password")
+        flow = call.take("E3b")
+        assert password is not None
+        _password(call, user_flow, password)
+        flow.password = password
+        return _finish(call, flow)
+    raw = call.param("attributes")
+    flow = call.take("E3c")
+    flow.attributes.update(_attributes(call, user_flow, raw, required_only=flow.verified_email is not None))
+    return _finish(call, flow)

@@ -1,0 +1,388 @@
+"""Mock-tenant configuration: a TOML file parsed into frozen dataclasses, refused with one line naming the bad key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
+
+GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+PREFIX = re.compile(r"^\+[0-9]{1,6}$")
+SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+METHODS = ("email_otp", "email_password")
+CHALLENGE_TYPES = ("oob", "password", "redirect")
+INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
+ATTRIBUTE_TYPES = ("string", "boolean", "int")
+CHANNELS = ("email", "sms")
+
+
+class TenantConfigError(ValueError):
+    """A tenant file that cannot be served; the message is one line: `file: key: problem`."""
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    """Password rules of a user flow (api-reference.md §7.6)."""
+
+    min_length: int = 8
+    max_length: int = 256
+    min_char_classes: int = 3
+    banned_words: tuple[str, ...] = ()
+    disallowed_chars: str = ""
+    printable_ascii_only: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A user attribute collected at sign-up (§7.4)."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    input_type: str = "TextBox"
+    regex: str | None = None
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class UserFlow:
+    """A sign-up/sign-in user flow: primary method, SSPR, MFA, attributes and password policy."""
+
+    name: str
+    authentication_method: str
+    sspr: bool = False
+    mfa: bool = False
+    attributes: tuple[Attribute, ...] = ()
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+
+    @property
+    def uses_password(self) -> bool:
+        """True for the email+password method."""
+        return self.authentication_method == "email_password"
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """An app registration: public or confidential, native auth on or off, bound to one user flow."""
+
+    client_id: str
+    name: str
+    user_flow: str
+    public: bool = True
+    native_auth: bool = True
+    challenge_types: frozenset[str] = frozenset(CHALLENGE_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class MfaMethodSeed:
+    """A registered strong authentication method of a seeded user."""
+
+    channel: str
+    target: str
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserSeed:
+    """A user present when the mock starts (and after every reset)."""
+
+    email: str
+    password: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    mfa_methods: tuple[MfaMethodSeed, ...] = ()
+    password_history: tuple[str, ...] = ()
+    interaction_required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lifetimes:
+    """Lifetimes and intervals in seconds, measured on the mock clock."""
+
+    continuation_token: int = 600
+    otp: int = 600
+    resend_interval: int = 30
+    access_token: int = 3600
+    refresh_token: int = 86400
+    poll_interval: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """Everything the mock serves: identity, applications, user flows, users, lifetimes."""
+
+    subdomain: str = "contoso"
+    tenant_id: str = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
+    display_name: str = "Contoso"
+    scopes: tuple[str, ...] = ()
+    applications: tuple[Application, ...] = ()
+    user_flows: tuple[UserFlow, ...] = ()
+    users: tuple[UserSeed, ...] = ()
+    lifetimes: Lifetimes = field(default_factory=Lifetimes)
+    otp_length: int = 8
+    sms_blocked_regions: tuple[str, ...] = ()
+    sms_blocked_numbers: tuple[str, ...] = ()
+    deviations: tuple[str, ...] = ()
+
+    def app(self, client_id: str) -> Application | None:
+        """The application with this client id (case-insensitive), if any."""
+        wanted = client_id.lower()
+        return next((app for app in self.applications if app.client_id.lower() == wanted), None)
+
+    def flow_of(self, app: Application) -> UserFlow:
+        """The user flow an application is bound to."""
+        return next(flow for flow in self.user_flows if flow.name == app.user_flow)
+
+
+_MISSING = object()
+
+
+class _Table:
+    """Reads one TOML table, remembering which keys were used so unknown keys can be refused."""
+
+    def __init__(self, source: str, where: str, data: Any) -> None:
+        self.source, self.where = source, where
+        if not isinstance(data, dict):
+            raise self.error("", f"expected a table, got {type(data).__name__}")
+        self.data: dict[str, Any] = data
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.where}.{name}" if self.where else name
+
+    def error(self, name: str, problem: str) -> TenantConfigError:
+        return TenantConfigError(f"{self.source}: {self.key(name) if name else self.where or '(top)'}: {problem}")
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            if default is _MISSING:
+                raise self.error(name, "missing")
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and kind is int or not isinstance(value, kind):
+            label = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            raise self.error(name, f"expected {label}, got {type(value).__name__}")
+        return value
+
+    def text(self, name: str, default: Any = _MISSING, pattern: re.Pattern[str] | None = None, what: str = "") -> Any:
+        value = self.get(name, str, default)
+        if isinstance(value, str) and pattern is not None and not pattern.match(value):
+            raise self.error(name, f"not {what}: {value!r}")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: Any = _MISSING) -> Any:
+        value = self.get(name, str, default)
+        if value not in choices:
+            raise self.error(name, f"must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def number(self, name: str, default: int, minimum: int = 0, maximum: int = 10**9) -> int:
+        value = self.get(name, int, default)
+        if not minimum <= value <= maximum:
+            raise self.error(name, f"must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def strings(self, name: str, default: tuple[str, ...] = (), check: Callable[[str], str | None] | None = None):
+        value = self.get(name, list, list(default))
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.error(f"{name}[{index}]", f"expected str, got {type(item).__name__}")
+            problem = check(item) if check else None
+            if problem:
+                raise self.error(f"{name}[{index}]", problem)
+        return tuple(value)
+
+    def tables(self, name: str) -> list[_Table]:
+        value = self.get(name, list, [])
+        return [_Table(self.source, f"{self.key(name)}[{index}]", item) for index, item in enumerate(value)]
+
+    def table(self, name: str) -> _Table:
+        return _Table(self.source, self.key(name), self.get(name, dict, {}))
+
+    def done(self) -> None:
+        for name in self.data:
+            if name not in self.used:
+                raise self.error(name, "unknown key")
+
+
+def _regex_problem(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"not a valid regular expression ({exc})"
+    return None
+
+
+def _parse_policy(table: _Table) -> PasswordPolicy:
+    policy = PasswordPolicy(
+        min_length=table.number("min_length", 8, 1, 1024),
+        max_length=table.number("max_length", 256, 1, 4096),
+        min_char_classes=table.number("min_char_classes", 3, 0, 4),
+        banned_words=tuple(w.lower() for w in table.strings("banned_words")),
+        disallowed_chars=table.get("disallowed_chars", str, ""),
+        printable_ascii_only=table.get("printable_ascii_only", bool, True),
+    )
+    if policy.max_length < policy.min_length:
+        raise table.error("max_length", "must not be below min_length")
+    table.done()
+    return policy
+
+
+def _parse_attribute(table: _Table) -> Attribute:
+    regex = table.get("regex", str, None)
+    if regex is not None and (problem := _regex_problem(regex)):
+        raise table.error("regex", problem)
+    attribute = Attribute(
+        name=table.text("name", pattern=ATTRIBUTE_NAME, what="an attribute programmable name"),
+        type=table.choice("type", ATTRIBUTE_TYPES, "string"),
+        required=table.get("required", bool, False),
+        input_type=table.choice("input_type", INPUT_TYPES, "TextBox"),
+        regex=regex,
+        options=table.strings("options"),
+    )
+    if attribute.input_type != "TextBox" and not attribute.options:
+        raise table.error("options", f"required for input_type {attribute.input_type}")
+    table.done()
+    return attribute
+
+
+def _parse_flow(table: _Table) -> UserFlow:
+    attributes = tuple(_parse_attribute(item) for item in table.tables("attributes"))
+    flow = UserFlow(
+        name=table.text("name"),
+        authentication_method=table.choice("authentication_method", METHODS),
+        sspr=table.get("sspr", bool, False),
+        mfa=table.get("mfa", bool, False),
+        attributes=attributes,
+        password_policy=_parse_policy(table.table("password_policy")),
+    )
+    if not flow.uses_password and (flow.sspr or flow.mfa):
+        raise table.error("sspr" if flow.sspr else "mfa", "needs authentication_method = email_password")
+    table.done()
+    return flow
+
+
+def _parse_app(table: _Table, flows: set[str]) -> Application:
+    types = table.strings(
+        "challenge_types", CHALLENGE_TYPES, lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}"
+    )
+    app = Application(
+        client_id=table.text("client_id", pattern=GUID, what="a GUID"),
+        name=table.text("name"),
+        user_flow=table.text("user_flow"),
+        public=table.get("public", bool, True),
+        native_auth=table.get("native_auth", bool, True),
+        challenge_types=frozenset(types),
+    )
+    if app.user_flow not in flows:
+        raise table.error("user_flow", f"no user flow named {app.user_flow!r}")
+    table.done()
+    return app
+
+
+def _method_problem(channel: str, target: str) -> str | None:
+    pattern = EMAIL if channel == "email" else PHONE
+    return None if pattern.match(target) else f"not a valid {'email address' if channel == 'email' else 'phone number'}"
+
+
+def parse_user(table: _Table) -> UserSeed:
+    """Parse one `[[users]]` table (also used by the control API's `POST /_mock/users`)."""
+    methods = []
+    for item in table.tables("mfa_methods"):
+        channel = item.choice("channel", CHANNELS)
+        target = item.text("target")
+        if problem := _method_problem(channel, target):
+            raise item.error("target", problem)
+        methods.append(MfaMethodSeed(channel, target, item.text("id", None, GUID, "a GUID")))
+        item.done()
+    attributes = table.get("attributes", dict, {})
+    for name, value in attributes.items():
+        if not isinstance(value, str):
+            raise table.error(f"attributes.{name}", f"expected str, got {type(value).__name__}")
+    user = UserSeed(
+        email=table.text("email", pattern=EMAIL, what="an email address").lower(),
+        password=table.get("password", str, None),
+        attributes=tuple(sorted(attributes.items())),
+        mfa_methods=tuple(methods),
+        password_history=table.strings("password_history"),
+        interaction_required=table.get("interaction_required", bool, False),
+    )
+    table.done()
+    return user
+
+
+def user_from_mapping(data: Any, source: str = "user") -> UserSeed:
+    """Build a user seed from a JSON/TOML mapping; TenantConfigError names the bad key."""
+    return parse_user(_Table(source, "", data))
+
+
+def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
+    """Validate a loaded TOML document and build the tenant."""
+    top = _Table(source, "", data)
+    identity = top.table("tenant")
+    flows = tuple(_parse_flow(item) for item in top.tables("user_flows"))
+    names = [flow.name for flow in flows]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise TenantConfigError(f"{source}: user_flows[{index}].name: duplicate user flow {name!r}")
+    apps = tuple(_parse_app(item, set(names)) for item in top.tables("applications"))
+    ids = [app.client_id.lower() for app in apps]
+    for index, client_id in enumerate(ids):
+        if client_id in ids[:index]:
+            raise TenantConfigError(f"{source}: applications[{index}].client_id: duplicate client_id")
+    users = tuple(parse_user(item) for item in top.tables("users"))
+    emails = [user.email for user in users]
+    for index, email in enumerate(emails):
+        if email in emails[:index]:
+            raise TenantConfigError(f"{source}: users[{index}].email: duplicate user {email!r}")
+    lifetimes_table = top.table("lifetimes")
+    lifetimes = Lifetimes(
+        continuation_token=lifetimes_table.number("continuation_token", 600, 1),
+        otp=lifetimes_table.number("otp", 600, 1),
+        resend_interval=lifetimes_table.number("resend_interval", 30, 0),
+        access_token=lifetimes_table.number("access_token", 3600, 1),
+        refresh_token=lifetimes_table.number("refresh_token", 86400, 1),
+        poll_interval=lifetimes_table.number("poll_interval", 2, 0, 3600),
+    )
+    lifetimes_table.done()
+    sms = top.table("sms")
+    tenant = Tenant(
+        subdomain=identity.text("subdomain", "contoso", SUBDOMAIN, "a tenant subdomain"),
+        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", GUID, "a GUID"),
+        display_name=identity.text("display_name", "Contoso"),
+        scopes=identity.strings("scopes", (), lambda s: None if "/" in s and " " not in s else "not a resource scope"),
+        applications=apps,
+        user_flows=flows,
+        users=users,
+        lifetimes=lifetimes,
+        otp_length=top.number("otp_length", 8, 4, 12),
+        sms_blocked_regions=sms.strings("blocked_regions", (), lambda p: None if PREFIX.match(p) else "not a +prefix"),
+        sms_blocked_numbers=sms.strings("blocked_numbers", (), lambda p: None if PHONE.match(p) else "not a phone"),
+        deviations=top.strings("deviations"),
+    )
+    identity.done()
+    sms.done()
+    top.done()
+    return tenant
+
+
+def load_tenant(path: Path | str | None = None) -> Tenant:
+    """Load a tenant file (the bundled default when `path` is None); TenantConfigError on any problem."""
+    file = Path(path) if path is not None else DEFAULT_TENANT_PATH
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise TenantConfigError(f"{file.name}: (file): {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TenantConfigError(f"{file.name}: (syntax): {exc}") from None
+    return parse_tenant(data, file.name)

@@ -1,0 +1,565 @@
+"""The token-chaining suite's cases and helpers (api-reference.md §2.1, §7.1).
+
+A *case* is one consuming step of a documented flow: the target of an OpenAPI link (`openapi.links()`), reached through
+that link. `RECIPES` says, per link, how to walk a flow up to its target with the request that step expects; every
+recipe builds on `conformance.reach`. A link without a recipe still yields a case, which skips saying so.
+
+The `Ledger` stands in for the session's client so that a test knows, for any token, the token that produced it and
+the start request its flow began with (raw values in memory only; transcripts keep the redacted ones).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, cast
+
+import pytest
+
+from conformance import checks, flows
+from conformance.client import ApiResponse, NativeAuthClient
+from conformance.contract import errors, openapi
+from conformance.contract.errors import ErrorRow
+from conformance.flows import Actor, FlowStopped
+from conformance.reach import REACH, CannotReach, Reached, app_for, oob_grant, password_grant
+from conformance.session import Target
+from conformance.steps import NativeAuthSteps, json_attributes
+from conformance.suites._support import pick_app
+from conformance.target import Application
+from conformance.verdicts import Verdict
+
+TOKEN_RECIPES = ("forged_token", "foreign_token")  # triggers of each table's invalid-token row (specs/errors.yaml)
+POLL_STATUSES_PENDING = ("not_started", "in_progress")
+
+
+# --- the ledger -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One request of the test: the token it presented and the token its answer handed out (either may be None)."""
+
+    operation: str
+    presented: str | None
+    issued: str | None
+
+
+class Ledger:
+    """The session's client, remembering which token each answer handed out for which presented token."""
+
+    def __init__(self, client: NativeAuthClient) -> None:
+        self._client = client
+        self.entries: list[Entry] = []
+
+    def send(self, operation: str, form: Mapping[str, str | None], **options: Any) -> ApiResponse:
+        response = self._client.send(operation, form, **options)
+        self.entries.append(Entry(operation, form.get("continuation_token"), response.continuation_token))
+        return response
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def issuer(self, token: str) -> Entry | None:
+        """The request whose answer handed out `token`."""
+        return next((entry for entry in reversed(self.entries) if token and entry.issued == token), None)
+
+    def previous(self, token: str) -> str | None:
+        """The token presented by the request whose answer handed out `token` (None after a start step)."""
+        entry = self.issuer(token)
+        return entry.presented if entry else None
+
+    def origin(self, token: str) -> str | None:
+        """The operation of the start request (one that takes no token) the flow of `token` began with."""
+        entry = self.issuer(token)
+        for _ in range(len(self.entries)):
+            if entry is None or entry.presented is None:
+                break
+            entry = self.issuer(entry.presented)
+        return entry.operation if entry else None
+
+
+# --- the run context --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chain:
+    """What a chaining test uses: the target, actors whose requests go through the ledger, and `--slow`."""
+
+    target: Target
+    client: NativeAuthClient
+    verdict: Verdict
+    slow: bool
+    ledger: Ledger = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ledger = Ledger(self.client)
+
+    def actor_for(self, app: Application) -> Actor:
+        steps = NativeAuthSteps(cast(NativeAuthClient, self.ledger), app.client_id)
+        return Actor(steps, self.target.otp, self.verdict, self.target.profile, app.tenant)
+
+    def actor(self, step: str) -> Actor:
+        """An actor of the application `reach` uses for `step`; skips when the profile has none."""
+        try:
+            return self.actor_for(app_for(self.target.profile, step))
+        except CannotReach as exc:
+            pytest.skip(f"target profile: {exc}")
+
+    def reach(self, step: str, actor: Actor | None = None) -> Reached:
+        """`reach`'s walk up to `step`, with this chain's actors."""
+        try:
+            return REACH[step](actor or self.actor(step), self.target)
+        except CannotReach as exc:
+            pytest.skip(f"target profile: {exc}")
+
+    def wait(self, seconds: float) -> None:
+        """Let `seconds` pass on the target: its clock control when it has one, else real time."""
+        if not self.target.advance_clock(seconds):
+            time.sleep(seconds)
+
+    def expire(self) -> None:
+        """Let a continuation token expire (as the `expired_token` trigger does); skips when that cannot be done."""
+        lifetime = self.target.profile.limits.continuation_token_lifetime_s
+        if lifetime is None:
+            pytest.skip("target profile: limits.continuation_token_lifetime_s is not set")
+        if not self.target.advance_clock(lifetime + 1):
+            if not self.slow:
+                pytest.skip(f"waits {lifetime + 1} s for the token to expire: run with --slow")
+            time.sleep(lifetime + 1)
+
+    def other_client(self, reached: Reached) -> str:
+        """A public client of the tenant other than the one the token was issued to."""
+        second = self.target.profile.second_client_id
+        if not second:
+            pytest.skip("target profile: no second_client_id for this negative test")
+        own = reached.actor.steps.client_id
+        return self.target.profile.client_id if second.lower() == own.lower() else second
+
+    def foreign_token(self, reached: Reached) -> str:
+        """A fresh, unused token of another flow for the same client: the answer of another flow's start step."""
+        origin = self.ledger.origin(reached.token)
+        start = next(op for op in start_operations() if op.operation_id != origin)
+        begun = self.reach(start.doc_tag, reached.actor)
+        # reach's sign-up start always sends a password; an email-OTP user flow takes none (§E1)
+        uses_password = reached.actor.tenant.auth_method == "email_password"
+        answer = begun.send() if uses_password else begun.send(password=None)
+        return begun.actor.expect(answer, start.doc_tag).continuation_token or ""
+
+
+# --- spec data --------------------------------------------------------------------------------------------------------
+
+
+@cache
+def start_operations() -> tuple[openapi.Operation, ...]:
+    """Operations no link feeds (E1, E4, E11): each begins a flow and takes no continuation token."""
+    fed = {link.target for link in openapi.links()}
+    return tuple(op for op in openapi.operations() if op.operation_id not in fed)
+
+
+def invalid_token_row(table: str) -> ErrorRow:
+    """The table's row for an invalid continuation token: the one triggered by a forged or foreign token, else the
+    parent row whose description names an invalid continuation token (E6.invalid_grant)."""
+    rows = errors.table().for_table(table)
+    for row in rows:
+        if row.trigger.recipe in TOKEN_RECIPES:
+            return row
+    for row in rows:
+        if row.suberror is None and "continuation token is invalid" in row.description.lower():
+            return row
+    raise LookupError(f"specs/errors.yaml: table {table} documents no invalid-continuation-token row")
+
+
+def expired_row(table: str) -> ErrorRow:
+    """The table's `expired_token` row (its trigger recipe is `expired_token`)."""
+    for row in errors.table().for_table(table):
+        if row.trigger.recipe == "expired_token":
+            return row
+    raise LookupError(f"specs/errors.yaml: table {table} documents no expired-token row")
+
+
+@cache
+def invalid_token_answers() -> frozenset[tuple[str, str | None]]:
+    """The (`error`, `suberror`) pairs the docs use for an invalid continuation token on any step (§7.1, ERR-14)."""
+    return frozenset((row.error, row.suberror) for row in (invalid_token_row(case.step) for case in cases()))
+
+
+@cache
+def step_tables() -> tuple[str, ...]:
+    """Error tables that are steps (`E2`, `E3a`, …), not variants (`E3b-attrs`) or the generic `G-token`."""
+    return tuple(tag for tag in errors.table().tables if tag.startswith("E") and "-" not in tag)
+
+
+def grants(operation: str) -> tuple[str, ...]:
+    """The grant types an operation documents for a continuation token, in document order."""
+    params = openapi.operation(operation).parameters
+    with_token = {p.grant_type for p in params if p.name == "continuation_token" and p.grant_type}
+    return tuple(dict.fromkeys(p.grant_type for p in params if p.grant_type in with_token))
+
+
+@cache
+def all_grants() -> tuple[str, ...]:
+    """Every grant type documented for a continuation token on any endpoint."""
+    return tuple(dict.fromkeys(g for op in openapi.operations() for g in grants(op.operation_id)))
+
+
+def other_grant(operation: str, own: str) -> str:
+    """A documented grant type other than `own`: the endpoint's next one, else one another endpoint documents."""
+    return next(g for g in (*grants(operation), *all_grants()) if g != own)
+
+
+def grant_rows(step: str, operation: str, sent: str) -> tuple[ErrorRow, ...]:
+    """The rows that may refuse the step's token sent with grant type `sent` (R-TOKEN-GRANT-MATCH).
+
+    The table's row for a wrong grant type when it has one (E13.invalid_grant), else its `invalid_grant` parent row
+    (the grant is invalid for this token), and on endpoints with several grants also the invalid-token row of the table
+    and of the sent grant's table (the token is not one for that step).
+    """
+    table = errors.table()
+    specific = tuple(row for row in table.for_table(step) if row.trigger.recipe == "wrong_grant_type")
+    if specific:
+        return specific
+    path = openapi.operation(operation).path
+    siblings = [
+        t for t in step_tables() if t != step and (table.tables[t].endpoint, table.tables[t].grant_type) == (path, sent)
+    ]
+    found: list[ErrorRow] = []
+    for tag in (step, *siblings):
+        found.extend(row for row in table.for_table(tag) if row.error == "invalid_grant" and row.suberror is None)
+        if len(grants(operation)) > 1:
+            found.append(invalid_token_row(tag))
+    return tuple(dict.fromkeys(found))
+
+
+def regrant(reached: Reached, grant: str, profile_scopes: Iterable[str]) -> dict[str, str | None]:
+    """The step's request with another grant type: the fields that grant documents, its required ones filled in."""
+    params = [p for p in openapi.operation(reached.operation).parameters if p.grant_type == grant]
+    if not params:
+        return {**reached.form, "grant_type": grant}
+    names = {p.name for p in params}
+    form: dict[str, str | None] = {name: value for name, value in reached.form.items() if name in names}
+    fillers: dict[str, Callable[[], str | None]] = {
+        "password": lambda: reached.password or flows.new_password(),
+        "oob": lambda: reached.code or "0" * reached.actor.tenant.otp_length,
+        "attributes": lambda: json_attributes(flows.attribute_values(reached.actor.tenant)) or "{}",
+        "scope": lambda: " ".join(profile_scopes),
+    }
+    for param in params:
+        if param.required and form.get(param.name) is None and param.name in fillers:
+            form[param.name] = fillers[param.name]()
+    form["grant_type"] = grant
+    return form
+
+
+# --- checks -----------------------------------------------------------------------------------------------------------
+
+
+def _answer(response: ApiResponse) -> str:
+    if response.is_redirect:
+        return "the redirect response"
+    token = " with a continuation_token" if response.continuation_token else ""
+    return f"HTTP {response.status} {response.error or ''} {response.suberror or ''}".rstrip() + token
+
+
+def refused(
+    verdict: Verdict,
+    response: ApiResponse,
+    rule: str,
+    rows: tuple[ErrorRow, ...],
+    answers: Iterable[tuple[str, str | None]] = (),
+) -> None:
+    """The step refused the token under `rule`: a 4xx error that hands out no token and, when `answers` are given,
+    whose (`error`, `suberror`) is one of them (a refusal about the token, not e.g. about a spent code); the answer is
+    then checked in full as the row among `rows` with its `error` (else the first)."""
+    expected = " or ".join(row.id for row in rows)
+    is_refusal = 400 <= response.status < 500 and bool(response.error) and not response.continuation_token
+    if not verdict.check(is_refusal, rule, f"expected the token refused ({expected}), got {_answer(response)}"):
+        return
+    answers = frozenset(answers)
+    if answers:
+        got = (response.error, response.suberror)
+        verdict.check(
+            got in answers,
+            rule,
+            f"refused with {'.'.join(filter(None, got))}, which is not an answer about the token: expected "
+            + " or ".join(sorted(".".join(filter(None, a)) for a in answers))
+            + f" ({expected})",
+        )
+    row = next((r for r in rows if r.error == response.error), rows[0])
+    checks.error_envelope(verdict, response, row)
+
+
+def accepted(verdict: Verdict, reached: Reached, response: ApiResponse) -> bool:
+    """The step took its token as documented: 200 moving the flow on (tokens from E6), or a documented flow-control
+    error that hands out the next token (a 400 link of the operation, e.g. credential_required, mfa_required)."""
+    flow_control = any(link.status == 400 for link in openapi.operation(reached.operation).links)
+    if response.status == 400 and response.continuation_token and flow_control:
+        row_id = ".".join(filter(None, (reached.step, response.error, response.suberror)))
+        if verdict.check(row_id in errors.table(), reached.step, f"undocumented flow-control answer {row_id}"):
+            checks.error_envelope(verdict, response, errors.table().get(row_id))
+        verdict.check(
+            response.continuation_token != reached.token,
+            "R-TOKEN-EVERY-STEP",
+            "the step handed back the token it was given",
+        )
+        return True
+    if reached.operation == "token":
+        checks.token_response(verdict, response, (reached.form.get("scope") or "").split())
+        return response.status == 200 and not response.is_redirect
+    ok = checks.success(verdict, response, reached.step)
+    if ok:
+        token = checks.continuation_token(verdict, response)
+        verdict.check(token != reached.token, "R-TOKEN-EVERY-STEP", "the step handed back the token it was given")
+    return ok
+
+
+# --- recipes: how each link's target is reached -----------------------------------------------------------------------
+
+Recipe = Callable[[Chain], Reached]
+
+
+def _reached(step: str) -> Recipe:
+    return lambda chain: chain.reach(step)
+
+
+def _form(actor: Actor, **fields: str | None) -> dict[str, str | None]:
+    return {"client_id": actor.steps.client_id, **fields}
+
+
+def _scope(actor: Actor) -> str:
+    return " ".join(actor.profile.scopes)
+
+
+def _flow_control(actor: Actor, response: ApiResponse, row_id: str) -> str:
+    """The token of the documented flow-control error `row_id`; FlowStopped when another answer came."""
+    row = errors.table().get(row_id)
+    if (response.error, response.suberror) != (row.error, row.suberror) or not response.continuation_token:
+        actor.verdict.check(False, row_id, f"expected {row_id} on the way, got {_answer(response)}")
+        raise FlowStopped(f"expected {row_id}, got HTTP {response.status} {response.error} {response.suberror}")
+    return response.continuation_token
+
+
+def _credential_challenge(chain: Chain) -> Reached:
+    """E1 without a password → E2 → E3a → credential_required → E2 with `challenge_type=password redirect`."""
+    begun = chain.reach("E1")
+    actor = begun.actor
+    token = actor.expect(begun.send(password=None), "E1").continuation_token or ""
+    challenged, code = actor.challenge_with_code(
+        begun.address,
+        lambda: actor.steps.signup_challenge(token, challenge_type=begun.form.get("challenge_type")),
+        "E2",
+    )
+    answer = actor.steps.signup_continue(challenged.continuation_token or "", "oob", oob=code)
+    token = _flow_control(actor, answer, "E3a.credential_required")
+    form = _form(actor, continuation_token=token, challenge_type="password redirect")
+    return Reached("E2", "signupChallenge", form, begun.address, actor)
+
+
+def _after_sign_up(chain: Chain) -> Reached:
+    """A complete sign-up; its last E3 answer's token at E6 with `grant_type=continuation_token` (§2.1)."""
+    actor = chain.actor("E1")
+    outcome = flows.sign_up(actor, chain.target.new_address())
+    form = _form(
+        actor,
+        continuation_token=outcome.response.continuation_token,
+        grant_type="continuation_token",
+        username=outcome.address,
+        scope=_scope(actor),
+    )
+    return Reached("E6", "token", form, outcome.address, actor, password=outcome.password)
+
+
+def _oob_grant(chain: Chain) -> Reached:
+    return oob_grant(chain.actor("otp-signin"), chain.target)
+
+
+def _second_factor(chain: Chain) -> Reached:
+    """E7's token and first method at E5 with `id` (the MFA challenge, §4 E5)."""
+    introspected = chain.reach("E7")
+    actor = introspected.actor
+    answer = actor.expect(introspected.send(), "E7")
+    methods = answer.json.get("methods") or []
+    if not actor.verdict.check(bool(methods), "E7", "methods is empty for a user who must do MFA"):
+        raise FlowStopped("E7 listed no strong authentication method")
+    form = _form(
+        actor, continuation_token=answer.continuation_token, challenge_type="oob redirect", id=methods[0].get("id")
+    )
+    return Reached("E5", "signinChallenge", form, introspected.address, actor)
+
+
+def _register_continue(chain: Chain) -> Reached:
+    """E6 registration_required → E8 → E9 (the account's own email) → E10, with the code or as preverified (§5)."""
+    actor = chain.actor("E8")
+    signed_in = password_grant(actor, chain.target, capabilities="registration_required")
+    token = _flow_control(actor, signed_in.send(), "E6.invalid_grant.registration_required")
+    introspected = actor.expect(actor.steps.register_introspect(token), "E8")
+    address = signed_in.address
+    mark = actor.otp.mark(address)
+    challenged = actor.expect(actor.steps.register_challenge(introspected.continuation_token or "", address), "E9")
+    code = None
+    if challenged.json.get("challenge_type") != "preverified":
+        length = challenged.json.get("code_length", actor.tenant.otp_length)
+        code = actor.otp.fetch(address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
+    grant = "continuation_token" if code is None else "oob"
+    form = _form(actor, continuation_token=challenged.continuation_token, grant_type=grant, oob=code)
+    return Reached("E10", "registerContinue", form, address, actor, code, signed_in.password)
+
+
+def _after_registration(chain: Chain) -> Reached:
+    """E10's token at E6 with `grant_type=continuation_token` (§2.1: E8 → E9 → E10 → E6)."""
+    registered = _register_continue(chain)
+    actor = registered.actor
+    answer = actor.expect(registered.send(), "E10")
+    form = _form(
+        actor, continuation_token=answer.continuation_token, grant_type="continuation_token", scope=_scope(actor)
+    )
+    return Reached("E6", "token", form, registered.address, actor, password=registered.password)
+
+
+def _mfa_oob_grant(chain: Chain) -> Reached:
+    """A user who registered their own email (E8–E10) signs in again: mfa_required → E7 → E5 `id` → E6 `mfa_oob`."""
+    registered = _register_continue(chain)
+    actor = registered.actor
+    actor.expect(registered.send(), "E10")
+    user = (registered.address, registered.password or "")
+    signed_in = password_grant(actor, chain.target, capabilities="mfa_required", user=user)
+    token = _flow_control(actor, signed_in.send(), "E6.invalid_grant.mfa_required")
+    introspected = actor.expect(actor.steps.signin_introspect(token), "E7")
+    methods = introspected.json.get("methods") or []
+    method = next((m for m in methods if m.get("challenge_channel") == "email"), None)
+    if not actor.verdict.check(method is not None, "E7", "the email method registered at E10 is not listed"):
+        raise FlowStopped("E7 did not list the registered email method")
+    assert method is not None
+    challenged, code = actor.challenge_with_code(
+        registered.address,
+        lambda: actor.steps.signin_challenge(
+            introspected.continuation_token or "", challenge_type="oob redirect", id=method.get("id")
+        ),
+        "E5",
+    )
+    form = _form(
+        actor, continuation_token=challenged.continuation_token, grant_type="mfa_oob", oob=code, scope=_scope(actor)
+    )
+    return Reached("E6", "token", form, registered.address, actor, code, registered.password)
+
+
+def _after_reset(chain: Chain) -> Reached:
+    """SSPR polled until `succeeded`; that answer's token at E6 with `grant_type=continuation_token` (§2.1).
+
+    Uses an app whose user flow has no MFA, so the sign-in ends in tokens rather than the MFA detour."""
+    actor = chain.actor_for(pick_app(chain.target.profile, auth_method="email_password", sspr=True, mfa=False))
+    polled = chain.reach("E15", actor)
+    answer = actor.expect(polled.send(), "E15")
+    for _ in range(10):
+        if answer.json.get("status") not in POLL_STATUSES_PENDING:
+            break
+        chain.wait(float(answer.json.get("poll_interval", 1) or 1))
+        answer = actor.expect(actor.steps.sspr_poll_completion(answer.continuation_token or ""), "E15")
+    if not actor.verdict.equal(answer.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status"):
+        raise FlowStopped(f"the password reset ended {answer.json.get('status')!r}")
+    form = _form(
+        actor,
+        continuation_token=answer.continuation_token,
+        grant_type="continuation_token",
+        username=polled.address,
+        scope=_scope(actor),
+    )
+    return Reached("E6", "token", form, polled.address, actor)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One way a link's target step is used: its step tag, grant type, what fed it (when several links do), recipe."""
+
+    step: str
+    recipe: Recipe
+    grant_type: str | None = None
+    after: str | None = None
+
+
+RECIPES: dict[tuple[str, str], tuple[Variant, ...]] = {
+    ("signupStart", "SignupChallenge"): (Variant("E2", _reached("E2")),),
+    ("signupChallenge", "SignupContinue"): (
+        Variant("E3a", _reached("E3a"), "oob"),
+        Variant("E3b", _reached("E3b"), "password"),
+    ),
+    ("signupContinue", "AutoSignIn"): (Variant("E6", _after_sign_up, after="E3"),),
+    ("signupContinue", "CredentialRequired"): (Variant("E2", _credential_challenge, after="E3a credential_required"),),
+    ("signupContinue", "AttributesRequired"): (Variant("E3c", _reached("E3c")),),
+    ("signinInitiate", "SigninChallenge"): (Variant("E5", _reached("E5")),),
+    ("signinChallenge", "Token"): (
+        Variant("E6", _reached("E6"), "password"),
+        Variant("E6", _oob_grant, "oob"),
+        Variant("E6", _mfa_oob_grant, "mfa_oob"),
+    ),
+    ("token", "MfaRequired"): (Variant("E7", _reached("E7")),),
+    ("token", "RegistrationRequired"): (Variant("E8", _reached("E8")),),
+    ("signinIntrospect", "MfaChallenge"): (Variant("E5", _second_factor, after="E7"),),
+    ("registerIntrospect", "RegisterChallenge"): (Variant("E9", _reached("E9")),),
+    ("registerChallenge", "RegisterContinue"): (Variant("E10", _register_continue),),
+    ("registerContinue", "SignIn"): (Variant("E6", _after_registration, after="E10"),),
+    ("ssprStart", "SsprChallenge"): (Variant("E12", _reached("E12")),),
+    ("ssprChallenge", "SsprContinue"): (Variant("E13", _reached("E13")),),
+    ("ssprContinue", "SsprSubmit"): (Variant("E14", _reached("E14")),),
+    ("ssprSubmit", "SsprPollCompletion"): (Variant("E15", _reached("E15")),),
+    ("ssprPollCompletion", "SignIn"): (Variant("E6", _after_reset, after="E15"),),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One consuming step of a flow, reached through one link."""
+
+    step: str
+    operation: str
+    grant_type: str | None
+    after: str | None
+    recipe: Recipe
+
+    @property
+    def path(self) -> str:
+        return openapi.operation(self.operation).path
+
+    @property
+    def id(self) -> str:
+        """`E13 /resetpassword/v1.0/continue`, `E6 /oauth2/v2.0/token grant_type=password`, … `after E15`."""
+        parts = [self.step, self.path]
+        if (
+            self.grant_type
+            and len(grants(self.operation)) > 1
+            and self.step == openapi.operation(self.operation).doc_tag
+        ):
+            parts.append(f"grant_type={self.grant_type}")
+        if self.after:
+            parts.append(f"after {self.after}")
+        return " ".join(parts)
+
+    @property
+    def takes_grant(self) -> bool:
+        return bool(grants(self.operation))
+
+    def reach(self, chain: Chain) -> Reached:
+        return self.recipe(chain)
+
+
+def _unrecipied(link: openapi.Link) -> Recipe:
+    def skip(chain: Chain) -> Reached:
+        pytest.skip(f"no reach recipe for the link {link.source} → {link.name} (conformance/suites/chaining.py)")
+
+    return skip
+
+
+@cache
+def cases() -> tuple[Case, ...]:
+    """Every consuming step, one case per link feeding it (and per grant type where a link feeds several)."""
+    found: dict[str, Case] = {}
+    for link in openapi.links():
+        body = dict(link.body)
+        fallback = (Variant(openapi.operation(link.target).doc_tag, _unrecipied(link), after=link.source),)
+        for variant in RECIPES.get((link.source, link.name), fallback):
+            grant = variant.grant_type or body.get("grant_type")
+            case = Case(variant.step, link.target, grant, variant.after, variant.recipe)
+            found.setdefault(case.id, case)
+    order = [op.operation_id for op in openapi.operations()]
+    return tuple(sorted(found.values(), key=lambda case: order.index(case.operation)))

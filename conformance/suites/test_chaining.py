@@ -1,0 +1,131 @@
+"""Continuation-token chaining (api-reference.md §2.1, §7.1): each consuming step takes only the token meant for it.
+
+One case per consuming step, i.e. per target of an OpenAPI link (`openapi.links()`), reached through that link by the
+recipes of `conformance/suites/chaining.py`. The step's right request succeeds; the same request with the token reused,
+altered, from an earlier step, from another flow, from another client, with another grant type or after expiry is
+refused with the step's documented error row (`specs/errors.yaml`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.suites import chaining
+from conformance.suites.chaining import Case, Chain, expired_row, invalid_token_row, refused
+
+pytestmark = pytest.mark.chaining
+
+
+def _params(requirements: Callable[[Case], tuple[str, ...]], only: Callable[[Case], bool] = bool) -> list:
+    return [
+        pytest.param(case, id=case.id, marks=[pytest.mark.requirement(*requirements(case))])
+        for case in chaining.cases()
+        if only(case)
+    ]
+
+
+def _invalid(rule: str) -> list:
+    return _params(lambda case: (rule, invalid_token_row(case.step).id))
+
+
+def _grant_rows(case: Case) -> tuple[str, ...]:
+    """Ids of the rows that may refuse the case's token with another grant (for each grant the step may take when
+    which one is decided on the way, as E10's: `oob`, or `continuation_token` when preverified)."""
+    owns = (case.grant_type,) if case.grant_type else chaining.grants(case.operation)
+    rows = (chaining.grant_rows(case.step, case.operation, chaining.other_grant(case.operation, own)) for own in owns)
+    return tuple(dict.fromkeys(row.id for found in rows for row in found))
+
+
+@pytest.fixture
+def chain(target, steps_for, verdict, pytestconfig) -> Chain:
+    """Actors whose requests go through a ledger of tokens, sharing this test's verdict and transcript."""
+    return Chain(target, steps_for(target.profile.client_id).client, verdict, pytestconfig.getoption("--slow"))
+
+
+@pytest.mark.parametrize("case", _params(lambda case: (case.step, "R-TOKEN-STEP-SCOPED", "R-TOKEN-EVERY-STEP")))
+def test_right_token_at_right_step_succeeds(case, chain, verdict):
+    """The token the previous step handed out, sent to the step the flow feeds it to, moves the flow on with a new token or the documented flow-control answer (§2.1, §7.1)."""
+    reached = case.reach(chain)
+    chaining.accepted(verdict, reached, reached.send())
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-SINGLE-USE"))
+def test_reused_token_is_refused(case, chain, verdict):
+    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1)."""
+    reached = case.reach(chain)
+    if not chaining.accepted(verdict, reached, reached.send()):
+        return
+    refused(
+        verdict, reached.send(), "R-TOKEN-SINGLE-USE", (invalid_token_row(case.step),), chaining.invalid_token_answers()
+    )
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
+def test_tampered_token_is_refused(case, chain, verdict):
+    """A continuation token with one character in its middle changed is refused with the step's invalid-token row (§7.1: the token is opaque to the client)."""
+    reached = case.reach(chain)
+    token = reached.token
+    middle = len(token) // 2
+    swapped = "A" if token[middle] != "A" else "B"
+    answer = reached.send(continuation_token=token[:middle] + swapped + token[middle + 1 :])
+    refused(verdict, answer, "R-TOKEN-OPAQUE", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
+def test_truncated_token_is_refused(case, chain, verdict):
+    """The first half of a continuation token is refused with the step's invalid-token row (§7.1: the token is opaque to the client)."""
+    reached = case.reach(chain)
+    answer = reached.send(continuation_token=reached.token[: len(reached.token) // 2])
+    refused(verdict, answer, "R-TOKEN-OPAQUE", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-STEP-SCOPED"))
+def test_token_of_an_earlier_step_is_refused(case, chain, verdict):
+    """The token that produced the step's token, presented to the step instead, is refused with the step's invalid-token row (§7.1: each step returns a new token, valid only for the next request)."""
+    reached = case.reach(chain)
+    earlier = chain.ledger.previous(reached.token)
+    if earlier is None:
+        pytest.skip(f"{case.step}'s token comes from a start step, which takes no token")
+    answer = reached.send(continuation_token=earlier)
+    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-FLOW-BOUND"))
+def test_token_of_another_flow_is_refused(case, chain, verdict):
+    """A fresh, unused token of another flow's step (another flow's start answer, same client) is refused with the step's invalid-token row (§7.1: the token identifies one flow)."""
+    reached = case.reach(chain)
+    answer = reached.send(continuation_token=chain.foreign_token(reached))
+    refused(verdict, answer, "R-TOKEN-FLOW-BOUND", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+
+
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-CLIENT-BOUND"))
+def test_token_of_another_client_is_refused(case, chain, verdict):
+    """The step's right request sent with another public client's client_id is refused with the step's invalid-token row (§7.1: the token belongs to the flow its client began)."""
+    reached = case.reach(chain)
+    answer = reached.send(client_id=chain.other_client(reached))
+    refused(verdict, answer, "R-TOKEN-CLIENT-BOUND", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+
+
+@pytest.mark.parametrize(
+    "case", _params(lambda case: ("R-TOKEN-GRANT-MATCH", *_grant_rows(case)), only=lambda case: case.takes_grant)
+)
+def test_token_with_another_grant_type_is_refused(case, chain, verdict):
+    """The step's token sent with another documented grant_type (that grant's fields filled in) is refused with the table's grant-type or invalid-token row (§E6 grant types, §7.1)."""
+    reached = case.reach(chain)
+    own = reached.form.get("grant_type") or ""
+    sent = chaining.other_grant(reached.operation, own)
+    answer = reached.actor.steps.client.send(
+        reached.operation, chaining.regrant(reached, sent, chain.target.profile.scopes)
+    )
+    refused(verdict, answer, "R-TOKEN-GRANT-MATCH", chaining.grant_rows(case.step, reached.operation, sent))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", _params(lambda case: ("R-TOKEN-EXPIRY", expired_row(case.step).id)))
+def test_expired_token_is_refused(case, chain, verdict):
+    """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
+    reached = case.reach(chain)
+    chain.expire()
+    refused(verdict, reached.send(), "R-TOKEN-EXPIRY", (expired_row(case.step),), {("expired_token", None)})

@@ -1,0 +1,78 @@
+"""Schemathesis fuzzing driven by specs/native-auth.openapi.yaml, against the session's target (issue #5).
+
+Budgets and options: `conformance/fuzz/options.py` (`--fuzz-examples`, `--fuzz-scenarios`, `--fuzz-steps`,
+`--fuzz-max-time`, `--fuzz-max-requests`, `--fuzz-seed`); a target other than the embedded mock is only fuzzed with
+`--fuzz-real-target`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from conformance.contract import openapi
+from conformance.fuzz import loading, stateful, stateless
+from conformance.fuzz.options import BUDGET, STOPPED_PROPERTY
+from conformance.fuzz.run import EMBEDDED_TARGETS, FuzzRun
+from conformance.session import Target
+from conformance.verdicts import Verdict
+
+pytestmark = pytest.mark.fuzz
+
+
+@pytest.fixture(scope="session")
+def fuzz_run(target: Target, pytestconfig: pytest.Config) -> Iterator[FuzzRun]:
+    """The session's fuzz run; a real tenant needs --fuzz-real-target, mock deviations need the mock's control API."""
+    if target.label not in EMBEDDED_TARGETS and not pytestconfig.getoption("--fuzz-real-target"):
+        pytest.skip(f"fuzzing sends malformed requests: pass --fuzz-real-target to fuzz {target.profile.name!r}")
+    deviations = pytestconfig.getoption("--fuzz-mock-deviation")
+    if deviations:
+        control = target.control()
+        if control is None or target.label not in EMBEDDED_TARGETS:
+            raise pytest.UsageError("--fuzz-mock-deviation needs the embedded mock (--target mock or mock-http)")
+        with control:
+            control.post("/_mock/deviations", json={"enable": deviations}).raise_for_status()
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    run = FuzzRun.open(target, pytestconfig.stash[BUDGET], workers=workers)
+    yield run
+    run.close()
+    if deviations:
+        with target.control() as control:  # type: ignore[union-attr]
+            control.post("/_mock/deviations", json={"disable": deviations}).raise_for_status()
+
+
+def _recorder(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Adds a user property to the test's report (`record_property` would warn under junit_family xunit2)."""
+    return lambda name, value: request.node.user_properties.append((name, value))
+
+
+@pytest.mark.parametrize(
+    "operation_id",
+    [pytest.param(op.operation_id, marks=pytest.mark.requirement(op.doc_tag), id=op.operation_id)
+     for op in openapi.operations()],
+)
+def test_stateless(fuzz_run: FuzzRun, verdict: Verdict, request: pytest.FixtureRequest, operation_id: str) -> None:
+    """Every operation answers fuzzed positive and negative form bodies as documented (no 5xx, documented statuses, bodies and error values; malformed data refused)."""
+    record = _recorder(request)
+    fuzz_run.begin()
+    for mode in stateless.MODES:
+        stopped = stateless.fuzz_operation(fuzz_run, operation_id, mode)
+        if stopped:
+            record(STOPPED_PROPERTY, stopped)
+            break
+    fuzz_run.conclude(verdict, record)
+
+
+@pytest.mark.parametrize("flow", loading.FLOWS, ids=lambda flow: flow.name)
+@pytest.mark.requirement("R-TOKEN-EVERY-STEP", "R-TOKEN-SINGLE-USE")
+def test_stateful(fuzz_run: FuzzRun, verdict: Verdict, request: pytest.FixtureRequest, flow: loading.Flow) -> None:
+    """Chains that follow the OpenAPI links from the flow's start to /oauth2/v2.0/token get documented answers, and no continuation token is accepted twice."""
+    record = _recorder(request)
+    fuzz_run.begin()
+    stopped = stateful.fuzz_flow(fuzz_run, flow)
+    if stopped:
+        record(STOPPED_PROPERTY, stopped)
+    fuzz_run.conclude(verdict, record)
+

@@ -1,0 +1,84 @@
+"""The fuzz checks: form bodies judged as sent, error envelopes, secret echoes, and schema-engine disagreements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fuzz_support import CLIENT_ID, GUID, case, error_body, response
+
+from conformance.fuzz import checks
+
+INITIATE = "/oauth2/v2.0/initiate"
+START = "/signup/v1.0/start"
+
+
+def evaluate(sent: Any, answered: Any) -> list[tuple[str, str, str, bool]]:
+    found: list[tuple[str, str, str, bool]] = []
+    checks.evaluate(sent, answered, lambda *args: found.append(args))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("fields", "valid"),
+    [
+        ({"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"}, True),
+        # an unknown field is allowed (any form value is a string once encoded)
+        ({"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect", "x": "-74"}, True),
+        # an empty optional field reads as absent (form semantics)
+        ({"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect", "capabilities": ""}, True),
+        # an empty required field does not
+        ({"client_id": CLIENT_ID, "username": "", "challenge_type": "redirect"}, False),
+        ({"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "oob"}, False),
+        (None, False),  # a repeated field or an undecodable body
+    ],
+)
+def test_negative_cases_are_judged_as_sent(fields: dict[str, str] | None, valid: bool) -> None:
+    assert checks.valid_on_wire(INITIATE, fields) is valid
+
+
+def test_a_documented_answer_passes_every_check() -> None:
+    sent = case("signinInitiate", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"})
+    assert evaluate(sent, response(sent, 400, error_body("user_not_found"))) == []
+
+
+def test_an_undocumented_error_value_fails_schema_and_envelope_checks() -> None:
+    sent = case("signinInitiate", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"})
+    found = {check for check, *_ in evaluate(sent, response(sent, 400, error_body("user_does_not_exist")))}
+    assert found == {"response_schema_conformance", "error_envelope"}
+
+
+def test_a_server_error_fails_schemathesis_checks() -> None:
+    sent = case("signupStart", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"})
+    found = {check for check, *_ in evaluate(sent, response(sent, 500, error_body("server_error")))}
+    assert {"not_a_server_error", "status_code_conformance", "error_envelope"} <= found
+
+
+def test_engines_disagreeing_is_a_warning_and_the_project_decides() -> None:
+    """Python's `re.search` lets `$` match before a final newline, jsonschema-rs does not: the project says valid."""
+    sent = case("signinInitiate", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"})
+    body = error_body("user_not_found", timestamp="2026-01-01 10:00:00Z\n")
+    found = evaluate(sent, response(sent, 400, body))
+    assert [(check, warning) for check, _, _, warning in found] == [("schema_disagreement", True)]
+    assert "schemathesis says invalid" in found[0][1] and "project's validators say valid" in found[0][1]
+
+
+def test_an_echoed_password_is_found() -> None:
+    sent = case("signupStart", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect",
+                                "password": "Hunter-2-Secret!"})
+    body = error_body("invalid_grant", error_description="AADSTS1: password Hunter-2-Secret! is too weak")
+    found = evaluate(sent, response(sent, 400, body))
+    assert ("secret_echo", "the response echoes the `password` that was sent") in [f[:2] for f in found]
+
+
+def test_a_short_or_correlated_secret_is_not_judged() -> None:
+    sent = case("signupStart", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect",
+                                "password": GUID[:8]}, headers={"client-request-id": GUID})
+    assert checks.echoed_secrets({"password": "12345"}, {}, response(sent, 400, {}), {"x": "12345"}) == []
+    assert checks.echoed_secrets({"password": GUID[:8]}, {"client-request-id": GUID}, response(sent, 400, {}),
+                                 {"correlation_id": GUID}) == []
+
+
+def test_documented_errors_of_an_undocumented_status_are_the_400_table() -> None:
+    assert checks.documented_errors(START, 404) == checks.documented_errors(START, 400)
+    assert "user_already_exists" in checks.documented_errors(START, 400)

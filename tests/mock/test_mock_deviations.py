@@ -1,0 +1,163 @@
+"""Each named deviation visibly breaks the contract it names (so the suites have something to catch)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import jwt
+import pytest
+from mock_driver import AVERY, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, Api, fresh_email
+
+from conformance.contract.schemas import validate_response
+from conformance.mock.deviations import DEVIATIONS
+
+TOKEN = "/oauth2/v2.0/token"
+
+
+def _user_exists(api: Api):
+    return api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob redirect", username=CASEY)
+
+
+def accept_reused_token(api: Api) -> None:
+    token = api.signup_start(fresh_email())
+    for _ in range(2):
+        assert api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token).status_code == 200
+
+
+def drop_trace_id(api: Api) -> None:
+    assert "trace_id" not in _user_exists(api).json()
+
+
+def accept_wrong_otp(api: Api) -> None:
+    token, code = api.signup_to_otp(fresh_email(), attrs={"displayName": "Q"})
+    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
+    response = api.post("/signup/v1.0/continue", client_id=OTP_APP, continuation_token=token, grant_type="oob",
+                        oob=wrong)
+    assert response.status_code == 200
+
+
+def wrong_error_code(api: Api) -> None:
+    response = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob", username=fresh_email())
+    assert response.json()["error"] == "invalid_request"
+
+
+def no_redirect_fallback(api: Api) -> None:
+    response = api.post("/oauth2/v2.0/initiate", client_id=BASIC_APP, challenge_type="oob redirect", username=CASEY)
+    assert response.status_code == 400 and "challenge_type" not in response.json()
+
+
+def _tokens(api: Api, scope: str) -> dict:
+    token = api.signin_password_token(CASEY)
+    return api.post(TOKEN, client_id=BASIC_APP, continuation_token=token, grant_type="password",
+                    password=CASEY_PASSWORD, scope=scope).json()
+
+
+def id_token_without_openid(api: Api) -> None:
+    assert "id_token" in _tokens(api, "api://contoso-tasks/Tasks.Read")
+
+
+def refresh_token_without_offline_access(api: Api) -> None:
+    assert "refresh_token" in _tokens(api, "openid")
+
+
+def unmasked_challenge_target_label(api: Api) -> None:
+    email = fresh_email()
+    token = api.signup_start(email)
+    body = api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token).json()
+    assert body["challenge_target_label"] == email
+
+
+def error_codes_as_strings(api: Api) -> None:
+    assert _user_exists(api).json()["error_codes"] == ["1003037"]
+
+
+def server_error_on_bad_attributes(api: Api) -> None:
+    response = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob redirect",
+                        username=fresh_email(), attributes="{not json")
+    assert response.status_code == 500
+
+
+def resend_keeps_old_code(api: Api) -> None:
+    email = fresh_email()
+    token, first = api.signup_to_otp(email, attrs={"displayName": "Q"})
+    resent = api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token).json()
+    response = api.post("/signup/v1.0/continue", client_id=OTP_APP, continuation_token=resent["continuation_token"],
+                        grant_type="oob", oob=first)
+    assert response.status_code == 200
+
+
+def expired_token_accepted(api: Api) -> None:
+    token = api.signup_start(fresh_email())
+    api.advance(3600)
+    assert api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token).status_code == 200
+
+
+def missing_correlation_header(api: Api) -> None:
+    headers = _user_exists(api).headers
+    assert "client-request-id" not in headers and "x-ms-request-id" not in headers
+
+
+def undocumented_error_value(api: Api) -> None:
+    response = api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect",
+                        username=fresh_email())
+    assert response.json()["error"] == "user_does_not_exist"
+
+
+def bad_jwt_signature(api: Api) -> None:
+    tokens = _tokens(api, "openid")
+    key = jwt.PyJWK(api.client.get("/contoso.onmicrosoft.com/discovery/v2.0/keys").json()["keys"][0])
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(tokens["id_token"], key, algorithms=["RS256"], audience=BASIC_APP)
+
+
+def token_type_lowercase(api: Api) -> None:
+    assert _tokens(api, "openid")["token_type"] == "bearer"
+
+
+def legacy_password_errors(api: Api) -> None:
+    body = api.post("/signup/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                    username=fresh_email(), password="aaaaaaaa").json()
+    assert body["error"] == "password_too_weak" and "suberror" not in body
+
+
+def sspr_expires_in_too_long(api: Api) -> None:
+    token, code = api.sspr_to_otp(CASEY)
+    body = api.post("/resetpassword/v1.0/continue", client_id=BASIC_APP, continuation_token=token, grant_type="oob",
+                    oob=code).json()
+    assert body["expires_in"] > 600
+
+
+def legacy_token_name(api: Api) -> None:
+    body = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob redirect",
+                    username=fresh_email(), attributes=json.dumps({"displayName": "Q"})).json()
+    assert "signup_token" in body and "continuation_token" not in body
+
+
+def errors_with_status_200(api: Api) -> None:
+    response = _user_exists(api)
+    assert response.status_code == 200 and response.json()["error"] == "user_already_exists"
+
+
+CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in DEVIATIONS}
+
+
+def test_every_deviation_has_a_description() -> None:
+    """Deviations are listed with a one-line description."""
+    assert len(DEVIATIONS) >= 16 and all(text and "\n" not in text for text in DEVIATIONS.values())
+
+
+@pytest.mark.parametrize("name", sorted(DEVIATIONS))
+def test_deviation_is_visible(api: Api, name: str) -> None:
+    """With the deviation on, its breakage shows; the same steps without it are contract-conform."""
+    api.deviate(name)
+    api.validate = False
+    CHECKS[name](api)
+
+
+def test_deviation_responses_fail_the_schema_where_the_schema_says_so(api: Api) -> None:
+    """A schema-level deviation (string error codes) is caught by `validate_response` itself."""
+    api.deviate("error_codes_as_strings", "drop_trace_id")
+    api.validate = False
+    response = api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect", username=AVERY + "x")
+    assert len(validate_response("/oauth2/v2.0/initiate", 400, response.json())) == 2

@@ -1,0 +1,114 @@
+"""Tenant configuration: the bundled default, custom files, and one-line refusals naming the bad key."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from conformance.mock import TenantConfigError, create_app, load_tenant
+from conformance.mock.cli import mock as mock_cli
+from conformance.mock.deviations import DEVIATIONS
+from conformance.mock.tenant import DEFAULT_TENANT_PATH, parse_tenant
+from conformance.transport import InProcessTransport
+
+MINIMAL = """
+[tenant]
+subdomain = "fabrikam"
+
+[[user_flows]]
+name = "otp"
+authentication_method = "email_otp"
+
+[[applications]]
+client_id = "aaaaaaaa-1111-2222-3333-444444444444"
+name = "first"
+user_flow = "otp"
+
+[[applications]]
+client_id = "{second}"
+name = "second"
+user_flow = "otp"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "tenant.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_default_tenant_has_every_kind_of_app() -> None:
+    """The bundled tenant serves password+SSPR+MFA, OTP, confidential and disabled apps."""
+    tenant = load_tenant()
+    flows = {app.name: tenant.flow_of(app) for app in tenant.applications}
+    assert flows["password-mfa"].uses_password and flows["password-mfa"].sspr and flows["password-mfa"].mfa
+    assert flows["otp"].authentication_method == "email_otp"
+    assert [app.public for app in tenant.applications].count(False) == 1
+    assert [app.native_auth for app in tenant.applications].count(False) == 1
+    assert tenant.otp_length == 8 and tenant.lifetimes.continuation_token == 600
+
+
+def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
+    """A tenant file's subdomain is the path prefix; the default tenant's prefix is then unknown."""
+    app = create_app(load_tenant(_write(tmp_path, MINIMAL.format(second="bbbbbbbb-1111-2222-3333-444444444444"))))
+    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock.test") as client:
+        ok = client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start", data={
+            "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": "oob redirect",
+            "username": "new@fabrikam.com"})
+        assert ok.status_code == 200
+        assert client.post("/contoso.onmicrosoft.com/signup/v1.0/start").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("{second}", "not-a-guid"),
+         "tenant.toml: applications[1].client_id: not a GUID: 'not-a-guid'"),
+        (lambda t: t.replace('user_flow = "otp"\n', 'user_flow = "nope"\n', 1),
+         "tenant.toml: applications[0].user_flow: no user flow named 'nope'"),
+        (lambda t: t.replace('name = "first"', 'name = "first"\ncolour = "blue"'),
+         "tenant.toml: applications[0].colour: unknown key"),
+        (lambda t: t.replace('authentication_method = "email_otp"', 'authentication_method = "sms"'),
+         "tenant.toml: user_flows[0].authentication_method: must be one of email_otp, email_password, got 'sms'"),
+        (lambda t: t.replace('authentication_method = "email_otp"', 'authentication_method = "email_otp"\nmfa = true'),
+         "tenant.toml: user_flows[0].mfa: needs authentication_method = email_password"),
+        (lambda t: t + '\n[lifetimes]\ncontinuation_token = "ten"\n',
+         "tenant.toml: lifetimes.continuation_token: expected int, got str"),
+        (lambda t: t + '\n[[user_flows.attributes]]\nname = "city"\nregex = ".*@.**$"\n',
+         "tenant.toml: user_flows[0].attributes[0].regex: not a valid regular expression"),
+        (lambda t: t.replace("{second}", "aaaaaaaa-1111-2222-3333-444444444444"),
+         "tenant.toml: applications[1].client_id: duplicate client_id"),
+        (lambda t: t + '\n[[users]]\nemail = "x@y.z"\n[[users.mfa_methods]]\nchannel = "sms"\ntarget = "123"\n',
+         "tenant.toml: users[0].mfa_methods[0].target: not a valid phone number"),
+        (lambda t: t + "\n[tenant\n", "tenant.toml: (syntax): "),
+    ],
+    ids=["guid", "flow-ref", "unknown-key", "choice", "mfa-otp", "type", "regex", "duplicate", "phone", "syntax"],
+)
+def test_bad_tenant_file_is_refused_in_one_line(tmp_path: Path, edit, message: str) -> None:
+    """A bad file is refused with one line: `file: key: problem`."""
+    with pytest.raises(TenantConfigError) as caught:
+        load_tenant(_write(tmp_path, edit(MINIMAL).replace("{second}", "bbbbbbbb-1111-2222-3333-444444444444")))
+    assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_unknown_deviation_in_tenant_is_refused() -> None:
+    """Deviations named in the tenant file must exist."""
+    data = tomllib.loads(DEFAULT_TENANT_PATH.read_text(encoding="utf-8"))
+    data["deviations"] = ["teleport"]
+    with pytest.raises(TenantConfigError, match="deviations: unknown deviation 'teleport'"):
+        create_app(parse_tenant(data))
+
+
+def test_cli_lists_deviations_and_refuses_bad_tenant(tmp_path: Path) -> None:
+    """`mock deviations` prints one line per deviation; `mock serve` exits with the one-line config error."""
+    runner = CliRunner()
+    listing = runner.invoke(mock_cli, ["deviations"])
+    assert listing.exit_code == 0 and len(listing.output.splitlines()) == len(DEVIATIONS)
+    bad = _write(tmp_path, MINIMAL.format(second="xyz"))
+    result = runner.invoke(mock_cli, ["serve", "--tenant", str(bad), "--port", "0"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: tenant.toml: applications[1].client_id: not a GUID: 'xyz'"

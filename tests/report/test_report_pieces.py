@@ -1,0 +1,93 @@
+"""The report's small pieces: free-text scrubbing, transcript file names, requirement verdicts, when reports are on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conformance.redaction import fingerprint
+from conformance.report.diff import Changes
+from conformance.report.plugin import SUITES_DIR, _runs_suites
+from conformance.report.record import requirement_verdicts
+from conformance.report.scrub import scrub, scrub_data
+from conformance.report.transcripts import safe_name
+from conformance.verdicts import Severity, Verdict
+
+TOKEN = "ipg7Ypv3-KnownRawContinuationTokenValue_0123456789"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"expected 'x', got '{TOKEN}'",
+        f"fields = {{'continuation_token': '{TOKEN[:20]}...', 'client_id': 'abc'}}",
+        f"body = b'client_id=abc&continuation_token={TOKEN}&password=Secret-1'",
+        f'{{"continuation_token": "{TOKEN}"}}',
+        f"    token = '{TOKEN}'",
+    ],
+)
+def test_scrub_removes_known_and_shaped_secrets(text):
+    assert TOKEN[:20] not in scrub(text, {TOKEN})
+
+
+def test_scrub_catches_jwts_and_keeps_fingerprints_and_plain_text():
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXBhcnQ"
+    assert jwt not in scrub(f"id_token was {jwt}")
+    already = f"'continuation_token': '{fingerprint(TOKEN)}'"
+    assert scrub(already) == already
+    assert scrub("expected HTTP 200 moving the flow on, got 400") == "expected HTTP 200 moving the flow on, got 400"
+
+
+def test_scrub_data_redacts_sensitive_argument_pairs():
+    assert scrub_data([["password", "'hunter2-long'"], ["status", "400"]])[1] == ["status", "400"]
+    assert "hunter2-long" not in str(scrub_data([["password", "'hunter2-long'"]]))
+
+
+def test_transcript_names_are_safe_and_unique():
+    names = {safe_name(n) for n in ("a/b.py::t[x]", "a_b.py::t[x]", "a/b.py::t[y]", "a/b.py::t/x")}
+    assert len(names) == 4
+    assert all("/" not in n and "." not in n and len(n) <= 90 for n in names)
+
+
+def test_requirement_verdicts_follow_the_findings():
+    found = Verdict(expected_deviations=frozenset({"E2"}))
+    found.check(True, "E1", "fine")
+    found.check(False, "E2", "known deviation")
+    found.check(False, "R-X", "open point", Severity.WARNING)
+    found.check(False, "E3", "broken")
+    verdicts = requirement_verdicts("fail", ["E1", "E9"], found)
+    assert verdicts == {"E1": "pass", "E2": "expected_deviation", "R-X": "warning", "E3": "fail", "E9": "pass"}
+    assert requirement_verdicts("fail", ["E1"], Verdict()) == {"E1": "fail"}  # a plain assert: the marked ids fail
+    assert requirement_verdicts("error", ["E1"], None) == {"E1": "error"}
+    assert requirement_verdicts("skipped", ["E1"], None) == {"E1": "skipped"}
+    assert requirement_verdicts(None, ["E1"], None) == {}
+
+
+def test_changes_classify_how_verdicts_moved():
+    found = Changes.between(
+        {"a": "pass", "b": "fail", "c": "pass", "d": "skipped", "gone": "pass"},
+        {"a": "fail", "b": "pass", "c": "warning", "d": "skipped", "new": "fail"},
+    )
+    assert [c.key for c in found.newly_failing] == ["a"] and [c.key for c in found.newly_passing] == ["b"]
+    assert [c.key for c in found.changed] == ["c"] and [c.key for c in found.disappeared] == ["gone"]
+    assert [c.key for c in found.new_failures] == ["a", "new"]
+
+
+@pytest.mark.parametrize(
+    ("args", "pyargs", "on"),
+    [
+        (["conformance.suites"], True, True),
+        (["conformance.suites.test_signup::test_x"], True, True),
+        ([str(SUITES_DIR / "test_signup.py")], False, True),
+        ([str(SUITES_DIR.parent.parent)], False, True),
+        (["tests"], False, False),
+        (["tests/report/test_pieces.py"], False, False),
+    ],
+)
+def test_reports_default_on_only_for_runs_of_the_suites(args, pyargs, on):
+    config = SimpleNamespace(
+        args=args, option=SimpleNamespace(pyargs=pyargs), invocation_params=SimpleNamespace(dir=Path.cwd())
+    )
+    assert _runs_suites(config) is on
