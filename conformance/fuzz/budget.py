@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity
 
 #: Defaults keep the project's own test run fast (the whole fuzz suite against the in-process mock in ~15 s).
 DEFAULT_EXAMPLES = 15
@@ -96,3 +99,14 @@ class Meter:
     def hold(self, seconds: float) -> None:
         """Send nothing for `seconds` (a 429 with Retry-After)."""
         self._hold_until = max(self._hold_until, time.monotonic() + seconds)
+
+
+#: Hypothesis settings every fuzz run shares: generation only, no database, no health checks, nothing printed.
+QUIET_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "database": None,
+    "phases": [Phase.generate],
+    "suppress_health_check": list(HealthCheck),
+    "verbosity": Verbosity.quiet,
+    "print_blob": False,
+}

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from typing import Any
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity
 from schemathesis import Case, Response
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.generation.stateful.control import TransitionController
@@ -25,7 +24,7 @@ from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.contract import openapi
 from conformance.fuzz import loading, wire
-from conformance.fuzz.budget import BudgetExhausted
+from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
 
@@ -71,7 +70,9 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             self.followed: set[str] = set()
             self.misses: Counter[str] = Counter()
             self.control = ChainController(
-                self._transitions, self._root_labels, run.budget.steps,
+                self._transitions,
+                self._root_labels,
+                run.budget.steps,
                 lambda: any(self.bundle(name) for name in self.bundles),
             )
 
@@ -81,7 +82,8 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
         def bundle(self, name: str) -> Any:
             """Answers a link may still follow: each carries a continuation token no step has taken yet."""
             return [
-                reference for reference in self.bundles.get(name, ())
+                reference
+                for reference in self.bundles.get(name, ())
                 if _open_token(self.names_to_values[reference.name], self.followed)
             ]
 
@@ -115,9 +117,13 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             body = wire.json_body(response)
             polls = 0
             while (
-                chain is not None and chain.username and case.path.endswith("/poll_completion")
-                and response.status_code == 200 and isinstance(body, dict)
-                and body.get("status") in ("in_progress", "not_started") and body.get("continuation_token")
+                chain is not None
+                and chain.username
+                and case.path.endswith("/poll_completion")
+                and response.status_code == 200
+                and isinstance(body, dict)
+                and body.get("status") in ("in_progress", "not_started")
+                and body.get("continuation_token")
                 and polls < MAX_POLLS
             ):
                 polls += 1
@@ -165,8 +171,17 @@ def _open_token(output: Any, followed: set[str]) -> bool:
 def _unsent(case: Case, base_url: str) -> Response:
     """What a step gets once the budget is spent: nothing was sent, no link can follow (Hypothesis sees no error, so
     a spent budget never turns into a flaky or failing run)."""
-    return Response(status_code=UNSENT, headers={}, content=b"", request=wire.prepare(case, base_url), elapsed=0.0,
-                    message="not sent: fuzz budget spent", encoding="utf-8", http_version="1.1", verify=True)
+    return Response(
+        status_code=UNSENT,
+        headers={},
+        content=b"",
+        request=wire.prepare(case, base_url),
+        elapsed=0.0,
+        message="not sent: fuzz budget spent",
+        encoding="utf-8",
+        http_version="1.1",
+        verify=True,
+    )
 
 
 def fuzz_flow(run: FuzzRun, flow: loading.Flow) -> str | None:
@@ -176,12 +191,7 @@ def fuzz_flow(run: FuzzRun, flow: loading.Flow) -> str | None:
     settings = hypothesis.settings(
         max_examples=run.budget.scenarios,
         stateful_step_count=run.budget.steps,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        print_blob=False,
+        **QUIET_SETTINGS,
     )
     if run.meter.exhausted:
         return run.meter.exhausted

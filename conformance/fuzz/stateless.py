@@ -6,11 +6,11 @@ import zlib
 
 import httpx
 import hypothesis
-from hypothesis import HealthCheck, Phase, Verbosity, given
+from hypothesis import given
 from schemathesis import Case, GenerationMode
 
 from conformance.fuzz import loading, shaping
-from conformance.fuzz.budget import BudgetExhausted
+from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.run import FuzzRun
 
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
@@ -25,12 +25,7 @@ def fuzz_operation(run: FuzzRun, operation_id: str, mode: GenerationMode) -> str
     @hypothesis.seed(run.budget.seed + zlib.crc32(f"{operation_id}:{mode.value}".encode()))
     @hypothesis.settings(
         max_examples=run.budget.examples,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        verbosity=Verbosity.quiet,
-        print_blob=False,
+        **QUIET_SETTINGS,
     )
     @given(case=strategy)
     def fuzz(case: Case) -> None:
