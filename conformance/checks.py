@@ -21,6 +21,11 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$")
 AADSTS_PREFIX = re.compile(r"^AADSTS(\d+):")
 
 
+#: Clock skew tolerated between the target and this runner when checking `iat`/`exp`/`nbf` (the 5 minutes
+#: token-validation libraries such as Microsoft.IdentityModel allow by default).
+CLOCK_SKEW_S = 300
+
+
 def _is_uuid(value: object) -> bool:
     try:
         uuid.UUID(str(value))
@@ -164,7 +169,7 @@ def id_token(
     """The id_token is a JWT signed by a key of the target's JWKS, for this client, not expired (§E6, S2)."""
     try:
         key = jwt.PyJWKSet.from_dict(jwks)[jwt.get_unverified_header(token)["kid"]]
-        claims = jwt.decode(token, key=key, algorithms=["RS256"], audience=client_id)
+        claims = jwt.decode(token, key=key, algorithms=["RS256"], audience=client_id, leeway=CLOCK_SKEW_S)
     except (jwt.PyJWTError, KeyError) as exc:
         verdict.check(False, "R-ID-TOKEN-SIGNED", f"id_token does not verify against the JWKS: {exc}")
         return
@@ -194,3 +199,65 @@ def redirect(verdict: Verdict, response: ApiResponse, requirement: str) -> None:
         f"expected the redirect response, got HTTP {response.status} {response.exchange.response_body}",
     )
     verdict.check("continuation_token" not in response.json, requirement, "redirect response carries a token")
+
+
+def masked_login_hints(verdict: Verdict, response: ApiResponse, plain: Iterable[str] = ()) -> None:
+    """Every method /oauth2/v2.0/introspect lists shows its destination obfuscated in `login_hint`, never one of
+    the `plain` addresses in clear (§E7)."""
+    known = {address.strip().lower() for address in plain}
+    for method in response.json.get("methods") or []:
+        hint = method.get("login_hint") if isinstance(method, dict) else None
+        verdict.check(
+            isinstance(hint, str) and "*" in hint and hint.strip().lower() not in known,
+            "R-MFA-LOGIN-HINT-MASKED",
+            f"login_hint {hint!r} is not an obfuscated destination",
+        )
+
+
+def otp_challenge(
+    verdict: Verdict, response: ApiResponse, *, address: str, code: str, code_length: int, channel: str = "email"
+) -> None:
+    """An OTP challenge answer says `oob`, binding `prompt`, its channel, a masked destination and the length of the
+    code it sent, which is the tenant's OTP length (§7.5; fields of E2, E5, E12)."""
+    tag = openapi.operation(response.path).doc_tag
+    body = response.json
+    verdict.equal(body.get("challenge_type"), "oob", tag, "challenge_type")
+    verdict.equal(body.get("binding_method"), "prompt", tag, "binding_method")
+    verdict.equal(body.get("challenge_channel"), channel, tag, "challenge_channel")
+    masked_label(verdict, response, address)
+    verdict.equal(body.get("code_length"), code_length, "R-OTP-CODE-LENGTH", "code_length (the tenant's OTP length)")
+    verdict.equal(len(code), body.get("code_length"), "R-OTP-CODE-LENGTH", "length of the code delivered")
+
+
+def refused_as(
+    verdict: Verdict,
+    response: ApiResponse,
+    requirement: str,
+    row: ErrorRow,
+    *,
+    tolerated: ErrorRow,
+    why: str,
+    tolerated_codes: frozenset[int] = frozenset(),
+) -> None:
+    """The request is refused with error row `row`; the `tolerated` row's answer, another documented reading of the
+    same condition (`why`), is a WARNING when its error_codes hold one of `tolerated_codes` (if any are given); any
+    other answer (a success, a redirect, another error) is a FAILURE."""
+    got = response.error
+    answer = got or ("the redirect response" if response.is_redirect else "no error")
+    if not verdict.check(
+        response.status != 200 and got in {row.error, tolerated.error},
+        requirement,
+        f"expected {row.id} (or {tolerated.id}), got HTTP {response.status} {answer}",
+    ):
+        return
+    if got != row.error:
+        codes = response.json.get("error_codes")
+        found = set(codes) if isinstance(codes, list) else set()
+        if verdict.check(
+            not tolerated_codes or bool(found & tolerated_codes),
+            requirement,
+            f"answered {tolerated.error} with error_codes {codes}, none of {sorted(tolerated_codes)} ({why})",
+        ):
+            verdict.check(False, row.id, f"answered {tolerated.id} instead: {why}", Severity.WARNING)
+        row = tolerated
+    error_envelope(verdict, response, row)

@@ -85,6 +85,9 @@ class ApiResponse:
 
 
 Recorder = Callable[[Exchange], None]
+#: Sees each request as sent and its response (None when the target could not be reached), secrets included:
+#: for in-memory use only (the report plugin collects a test's secret values to redact free text with).
+WireObserver = Callable[[httpx.Request, httpx.Response | None], None]
 
 
 class Pacer:
@@ -107,7 +110,7 @@ class Pacer:
 
 
 class NativeAuthClient:
-    """Sends documented operations to a target and records each exchange."""
+    """Sends documented operations to a target and records each exchange; `observers` see the raw traffic."""
 
     def __init__(
         self,
@@ -123,6 +126,7 @@ class NativeAuthClient:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(transport=transport, timeout=timeout_s)
         self._recorder = recorder
+        self.observers: list[WireObserver] = []
         self._pacer = Pacer(requests_per_second)
         self._max_retries = max_retries
         self._max_retry_after_s = max_retry_after_s
@@ -174,13 +178,16 @@ class NativeAuthClient:
         )
         self._pacer.wait()
         start = time.perf_counter()
+        request = self._http.build_request("POST", url, content=body, headers=headers)
         try:
-            raw = self._http.post(url, content=body, headers=headers)
+            raw = self._http.send(request)
         except httpx.TransportError as exc:
             exchange.note = f"{type(exc).__name__}: {exc}"
+            self._observe(request, None)
             self._record(exchange)
             raise TargetUnreachable(f"{url}: {type(exc).__name__}: {exc}") from exc
         exchange.elapsed_ms = round((time.perf_counter() - start) * 1000, 2)
+        self._observe(request, raw)
         try:
             parsed: Any = raw.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -204,6 +211,10 @@ class NativeAuthClient:
         header = response.headers.get("retry-after", "")
         seconds = float(header) if header.replace(".", "", 1).isdigit() else 1.0
         return min(seconds, self._max_retry_after_s)
+
+    def _observe(self, request: httpx.Request, response: httpx.Response | None) -> None:
+        for observer in self.observers:
+            observer(request, response)
 
     def _record(self, exchange: Exchange) -> None:
         if self._recorder is not None:

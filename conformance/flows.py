@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -144,35 +143,111 @@ def sign_in(actor: Actor, address: str, *, password: str | None = None, scopes: 
     return steps.token(challenge.continuation_token or "", "oob", oob=code, scope=scope)
 
 
-def reset_password(actor: Actor, address: str, password: str) -> ApiResponse:
-    """Reset the password of `address` (§6) and return the poll answer with status `succeeded`."""
+def challenge_types(tenant: Tenant) -> str:
+    """The challenge types an app of this user flow advertises (§7.2 usage matrix), always with `redirect`."""
+    return "oob password redirect" if tenant.auth_method == "email_password" else "oob redirect"
+
+
+Wait = Callable[[float], str | None]
+"""Let seconds pass on the target; returns the `client-request-id` a request must carry to see that time (or None)."""
+
+
+@dataclass
+class ResetOutcome:
+    """Every answer of one password reset (§2.1 SSPR): E11 start, E12 challenge, E13 continue, E14 submit, last E15."""
+
+    start: ApiResponse
+    challenge: ApiResponse
+    verified: ApiResponse
+    submitted: ApiResponse
+    polled: ApiResponse
+
+
+def reset_password_outcome(
+    actor: Actor, address: str, password: str, wait: Wait, *, capabilities: str | None = None
+) -> ResetOutcome:
+    """Reset the password of `address` (§2.1 SSPR), polling as `poll_interval` asks; every step's answer is kept."""
     steps = actor.steps
-    start = actor.expect(steps.sspr_start(address), "E11")
+    start = actor.expect(steps.sspr_start(address, capabilities=capabilities), "E11")
     challenge, code = actor.challenge_with_code(
         address, lambda: steps.sspr_challenge(start.continuation_token or ""), "E12"
     )
     verified = actor.expect(steps.sspr_continue(challenge.continuation_token or "", code), "E13")
     submitted = actor.expect(steps.sspr_submit(verified.continuation_token or "", password), "E14")
-    return poll_completion(actor, submitted)
+    return ResetOutcome(start, challenge, verified, submitted, poll_until_done(actor, submitted, wait))
 
 
-def poll_completion(actor: Actor, submitted: ApiResponse, *, max_polls: int = 20) -> ApiResponse:
-    """Poll E15 every `poll_interval` seconds until the reset has succeeded or failed (§E15)."""
-    interval = submitted.json.get("poll_interval", 1)
-    token = submitted.continuation_token or ""
+def poll_until_done(actor: Actor, submitted: ApiResponse, wait: Wait, *, max_polls: int = 20) -> ApiResponse:
+    """Poll E15 until the reset has succeeded or failed, letting `poll_interval` seconds pass between polls (§E15)."""
+    interval = submitted.json.get("poll_interval")
+    seconds = float(interval) if type(interval) is int and interval > 0 else 1.0
+    token, crid = submitted.continuation_token or "", None
     for _ in range(max_polls):
-        polled = actor.expect(actor.steps.sspr_poll_completion(token), "E15")
+        polled = actor.expect(actor.steps.sspr_poll_completion(token, crid=crid), "E15")
         status = polled.json.get("status")
-        actor.verdict.check(
-            status in {"not_started", "in_progress", "succeeded", "failed"}, "R-SSPR-POLL", f"unknown status {status!r}"
-        )
         if status in {"succeeded", "failed"}:
             return polled
+        actor.verdict.check(status in {"not_started", "in_progress"}, "R-SSPR-POLL", f"unknown status {status!r}")
         token = polled.continuation_token or token
-        time.sleep(min(float(interval), 5.0))
+        crid = wait(seconds)
     raise FlowStopped(f"password reset still not complete after {max_polls} polls")
 
 
-def challenge_types(tenant: Tenant) -> str:
-    """The challenge types an app of this user flow advertises (§7.2 usage matrix), always with `redirect`."""
-    return "oob password redirect" if tenant.auth_method == "email_password" else "oob redirect"
+@dataclass
+class Registration:
+    """The answers of one strong-method registration (§5): E8 introspect, E9 challenge, E10 continue."""
+
+    introspected: ApiResponse
+    challenged: ApiResponse
+    registered: ApiResponse
+
+
+def register_email(actor: Actor, token: str, address: str) -> Registration:
+    """Register `address` as the email strong method from a `registration_required` token: E8 → E9 → E10 (§5),
+    with the emailed code, or with `grant_type=continuation_token` when E9 answers `preverified`."""
+    steps = actor.steps
+    introspected = actor.expect(steps.register_introspect(token), "E8")
+    mark = actor.otp.mark(address)
+    challenged = actor.expect(
+        steps.register_challenge(introspected.continuation_token or "", address, challenge_channel="email"), "E9"
+    )
+    next_token = challenged.continuation_token or ""
+    if challenged.json.get("challenge_type") == "preverified":
+        return Registration(
+            introspected, challenged, actor.expect(steps.register_continue(next_token, "continuation_token"), "E10")
+        )
+    length = challenged.json.get("code_length", actor.tenant.otp_length)
+    code = actor.otp.fetch(address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
+    actor.verdict.equal(len(code), length, "R-OTP-CODE-LENGTH", "length of the code sent")
+    return Registration(
+        introspected, challenged, actor.expect(steps.register_continue(next_token, "oob", oob=code), "E10")
+    )
+
+
+@dataclass
+class SignInAnswers:
+    """Every answer of one sign-in (§2.1): initiate (E4), challenge (E5, with the code it sent) and token (E6)."""
+
+    initiate: ApiResponse
+    challenge: ApiResponse
+    token: ApiResponse
+    code: str | None = None
+
+
+def sign_in_answers(
+    actor: Actor, address: str, *, password: str | None = None, scopes: list[str] | None = None
+) -> SignInAnswers:
+    """Sign in like `sign_in` (a password, else the emailed code) and keep each step's answer for checking."""
+    steps = actor.steps
+    scope = scopes or list(actor.profile.scopes)
+    initiate = actor.expect(steps.signin_initiate(address, challenge_type=challenge_types(actor.tenant)), "E4")
+    token = initiate.continuation_token or ""
+    if password is not None:
+        challenge = actor.expect(steps.signin_challenge(token, challenge_type="password redirect"), "E5")
+        answer = steps.token(challenge.continuation_token or "", "password", password=password, scope=scope)
+        return SignInAnswers(initiate, challenge, answer)
+    challenge, code = actor.challenge_with_code(
+        address, lambda: steps.signin_challenge(token, challenge_type="oob redirect"), "E5"
+    )
+    answer = steps.token(challenge.continuation_token or "", "oob", oob=code, scope=scope)
+    return SignInAnswers(initiate, challenge, answer, code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,11 +11,12 @@ import pytest
 
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
-from conformance.flows import Actor
+from conformance.flows import Actor, FlowStopped
+from conformance.mock.deviations import DEVIATIONS
 from conformance.otp import OtpTimeout
-from conformance.session import EMBEDDED, Target, open_target
+from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
-from conformance.target import Application, ProfileError
+from conformance.target import Application, ProfileError, load_profile
 from conformance.verdicts import Verdict
 
 MARKERS = {
@@ -23,6 +25,7 @@ MARKERS = {
     "sspr": "self-service password reset (§6)",
     "mfa": "MFA and strong-authentication-method registration (§4 E7, §5)",
     "chaining": "continuation-token chaining rules (§7.1)",
+    "rules": "cross-cutting rules: OTP, scopes, challenge types and the redirect fallback (§7.2, §7.5, §7.10)",
     "errors": "error-table rows (§3–§6 error tables, specs/errors.yaml)",
     "fuzz": "schemathesis fuzzing driven by specs/native-auth.openapi.yaml",
     "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
@@ -45,20 +48,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="target profile (TOML); 'mock' = embedded mock in-process (default), 'mock-http' = over loopback HTTP",
     )
     group.addoption("--slow", action="store_true", help="run checks that wait real time (token expiry)")
+    group.addoption(
+        "--mock-deviation",
+        action="append",
+        default=[],
+        choices=sorted(DEVIATIONS),
+        metavar="NAME",
+        help="switch on a named deviation of the embedded mock (self-test: the suites must fail; repeatable; "
+        "list them with `conformance mock deviations`)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     _RUN.update(executed=0, checked=set(), expected=set())
+    if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
+        raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
+    spec = config.getoption("--target")
+    if spec not in (EMBEDDED, EMBEDDED_HTTP):
+        # read here, not when the target opens: a broken profile stops the run in one line, and the xdist controller
+        # (which never opens the target) knows the baseline it must hold the run to
+        try:
+            config.stash[BASELINE] = frozenset(load_profile(Path(spec)).expected_deviations)
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    deviations = config.getoption("--mock-deviation")
+    return f"conformance: mock deviations switched on: {', '.join(deviations)}" if deviations else None
 
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The target of this run, opened once per session (per worker under xdist)."""
     try:
-        with open_target(pytestconfig.getoption("--target")) as opened:
-            pytestconfig.stash[BASELINE] = frozenset(opened.profile.expected_deviations)
+        deviations = tuple(pytestconfig.getoption("--mock-deviation"))
+        with open_target(pytestconfig.getoption("--target"), deviations) as opened:
             yield opened
     except ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
@@ -123,9 +150,15 @@ def jwks(target: Target) -> dict[str, Any]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """After the test body, turn the verdict's FAILURE findings into the test's failure."""
-    result = yield
+    """After the test body, turn the verdict's FAILURE findings into the test's failure (also when they stopped a flow,
+    so the failure names the broken rule rather than the step that could not go on)."""
     found = item.stash.get(VERDICT, None)
+    try:
+        result = yield
+    except FlowStopped:
+        if found is not None:
+            found.conclude()
+        raise
     if found is not None:
         found.conclude()
     return result

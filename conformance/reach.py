@@ -39,30 +39,42 @@ class Reached:
     def token(self) -> str:
         return self.form.get("continuation_token") or ""
 
-    def send(self, **overrides: str | None) -> ApiResponse:
-        """Send the step's request with `overrides` applied."""
+    def send(self, *, client_request_id: str | None = None, **overrides: str | None) -> ApiResponse:
+        """Send the step's request with `overrides` applied (and this `client-request-id`, when given)."""
         fields = {**self.form, **overrides}
-        return self.actor.steps.client.send(self.operation, fields)
+        return self.actor.steps.client.send(self.operation, fields, client_request_id=client_request_id)
 
 
 def _form(actor: Actor, **fields: str | None) -> Form:
     return {"client_id": actor.steps.client_id, **fields}
 
 
+# What each flow needs of an application's user flow, in order of preference.
+NEEDS: dict[str, tuple[dict[str, object], ...]] = {
+    "signup": ({"auth_method": "email_password", "mfa": False}, {"mfa": False}),
+    "signup-password": ({"auth_method": "email_password", "mfa": False},),
+    "signin": ({"auth_method": "email_password", "mfa": False}, {"mfa": False}),
+    "signin-password": ({"auth_method": "email_password", "mfa": False},),
+    "otp-signin": ({"auth_method": "email_otp"},),
+    "mfa": ({"auth_method": "email_password", "mfa": True},),
+    "sspr": ({"auth_method": "email_password", "sspr": True},),
+}
+
+
 def app_for(profile: TargetProfile, step: str) -> Application:
-    """The application a step is reached with: one whose user flow has what the step needs."""
-    needs: dict[str, dict[str, object]] = {
-        "signup": {"auth_method": "email_password", "mfa": False},
-        "signin": {"auth_method": "email_password", "mfa": False},
-        "otp-signin": {"auth_method": "email_otp"},
-        "mfa": {"auth_method": "email_password", "mfa": True},
-        "sspr": {"auth_method": "email_password", "sspr": True},
-    }[FLOW_OF.get(step, step)]
-    for app in profile.apps():
-        if all(getattr(app.tenant, key) == value for key, value in needs.items()):
-            return app
-    wanted = ", ".join(f"{key}={value}" for key, value in needs.items())
+    """The application a step is reached with: the first whose user flow has what the step needs (by preference)."""
+    preferences = NEEDS[FLOW_OF.get(step, step)]
+    for needs in preferences:
+        for app in profile.apps():
+            if all(getattr(app.tenant, key) == value for key, value in needs.items()):
+                return app
+    wanted = " or ".join(", ".join(f"{key}={value}" for key, value in needs.items()) for needs in preferences)
     raise CannotReach(f"no application whose user flow has {wanted}")
+
+
+def uses_password(actor: Actor) -> bool:
+    """Whether the actor's user flow takes a password (an email-OTP flow takes none, §E1)."""
+    return actor.tenant.auth_method == "email_password"
 
 
 def _signup_start(actor: Actor, target: Target, *, password: bool = True, attributes: bool = True) -> Reached:
@@ -72,7 +84,7 @@ def _signup_start(actor: Actor, target: Target, *, password: bool = True, attrib
         actor,
         username=address,
         challenge_type=flows.challenge_types(actor.tenant),
-        password=flows.new_password() if password else None,
+        password=flows.new_password() if password and uses_password(actor) else None,
         attributes=json_attributes(values) if attributes and values else None,
     )
     return Reached("E1", "signupStart", form, address, actor)
@@ -85,7 +97,8 @@ def _signup_challenge(actor: Actor, target: Target, **start: bool) -> Reached:
     return Reached("E2", "signupChallenge", form, begun.address, actor)
 
 
-def _signup_oob(actor: Actor, target: Target, **start: bool) -> Reached:
+def signup_oob(actor: Actor, target: Target, **start: bool) -> Reached:
+    """Reach E3a (`grant_type=oob`, the emailed code) after a start that may leave out `password` or `attributes`."""
     challenged = _signup_challenge(actor, target, **start)
     response, code = actor.challenge_with_code(challenged.address, challenged.send, "E2")
     form = _form(actor, continuation_token=response.continuation_token, grant_type="oob", oob=code)
@@ -93,7 +106,7 @@ def _signup_oob(actor: Actor, target: Target, **start: bool) -> Reached:
 
 
 def _signup_detour(actor: Actor, target: Target, error: str, **start: bool) -> tuple[Reached, ApiResponse]:
-    verified = _signup_oob(actor, target, **start)
+    verified = signup_oob(actor, target, **start)
     answer = verified.send()
     if answer.error != error:
         actor.verdict.equal(answer.error, error, "E3a", "answer to the code when the flow still needs more")
@@ -139,8 +152,13 @@ def _signin_initiate(
 def _signin_challenge(actor: Actor, target: Target, **initiate: object) -> Reached:
     begun = _signin_initiate(actor, target, **initiate)  # type: ignore[arg-type]
     token = actor.expect(begun.send(), "E4").continuation_token
-    form = _form(actor, continuation_token=token, challenge_type="password redirect")
+    form = _form(actor, continuation_token=token, challenge_type=f"{_first_factor(actor)} redirect")
     return Reached("E5", "signinChallenge", form, begun.address, actor, password=begun.password)
+
+
+def _first_factor(actor: Actor) -> str:
+    """The challenge type of the user flow's first factor (§E5): `password`, or `oob` for email one-time passcodes."""
+    return "password" if uses_password(actor) else "oob"
 
 
 def password_grant(actor: Actor, target: Target, **initiate: object) -> Reached:
@@ -188,9 +206,19 @@ def _second_factor_token(reached: Reached, suberror: str) -> str:
 def mfa_user(profile: TargetProfile) -> tuple[str, str]:
     """(email, password) of a profile user with a registered strong authentication method."""
     for user in profile.users:
-        if user.auth_method == "email_password" and user.mfa_methods and user.password is not None:
+        if user.interaction_required or user.auth_method != "email_password" or not user.mfa_methods:
+            continue
+        if user.password is not None:
             return user.email, user.password.reveal()
     raise CannotReach("no existing user with a registered strong authentication method (users[].mfa_methods)")
+
+
+def interaction_user(profile: TargetProfile) -> tuple[str, str]:
+    """(email, password) of a profile user whose sign-in a Conditional Access policy sends to a browser."""
+    for user in profile.users:
+        if user.interaction_required and user.password is not None:
+            return user.email, user.password.reveal()
+    raise CannotReach("no existing password user with users[].interaction_required = true")
 
 
 def _signin_introspect(actor: Actor, target: Target) -> Reached:
@@ -202,7 +230,7 @@ def _signin_introspect(actor: Actor, target: Target) -> Reached:
 def _register_introspect(actor: Actor, target: Target) -> Reached:
     signed_in = password_grant(actor, target, capabilities="registration_required")
     form = _form(actor, continuation_token=_second_factor_token(signed_in, "registration_required"))
-    return Reached("E8", "registerIntrospect", form, signed_in.address, actor)
+    return Reached("E8", "registerIntrospect", form, signed_in.address, actor, password=signed_in.password)
 
 
 def _register_challenge(actor: Actor, target: Target) -> Reached:
@@ -215,16 +243,21 @@ def _register_challenge(actor: Actor, target: Target) -> Reached:
         challenge_channel="email",
         challenge_target=introspected.address,
     )
-    return Reached("E9", "registerChallenge", form, introspected.address, actor)
+    return Reached("E9", "registerChallenge", form, introspected.address, actor, password=introspected.password)
 
 
 def _register_continue(actor: Actor, target: Target) -> Reached:
+    """E9 with the account's own email → E10: with the code it sent (`oob`), or as `preverified` (§5)."""
     challenged = _register_challenge(actor, target)
+    mark = actor.otp.mark(challenged.address)
     answer = actor.expect(challenged.send(), "E9")
-    if answer.json.get("challenge_type") == "preverified":
-        form = _form(actor, continuation_token=answer.continuation_token, grant_type="continuation_token")
-        return Reached("E10", "registerContinue", form, challenged.address, actor)
-    raise CannotReach("the registration challenge sent a code; reaching E10 needs the preverified path")
+    code = None
+    if answer.json.get("challenge_type") != "preverified":
+        length = answer.json.get("code_length", actor.tenant.otp_length)
+        code = actor.otp.fetch(challenged.address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
+    grant = "continuation_token" if code is None else "oob"
+    form = _form(actor, continuation_token=answer.continuation_token, grant_type=grant, oob=code)
+    return Reached("E10", "registerContinue", form, challenged.address, actor, code, challenged.password)
 
 
 def _sspr_start(actor: Actor, target: Target) -> Reached:
@@ -263,7 +296,7 @@ def _sspr_poll(actor: Actor, target: Target) -> Reached:
 REACH: dict[str, Callable[[Actor, Target], Reached]] = {
     "E1": _signup_start,
     "E2": _signup_challenge,
-    "E3a": _signup_oob,
+    "E3a": signup_oob,
     "E3b": _signup_password,
     "E3b-attrs": lambda actor, target: _signup_password(actor, target, attributes=False),
     "E3c": _signup_attributes,
@@ -282,8 +315,10 @@ REACH: dict[str, Callable[[Actor, Target], Reached]] = {
     "E15": _sspr_poll,
 }
 FLOW_OF = {
-    **dict.fromkeys(("E1", "E2", "E3a", "E3b", "E3b-attrs", "E3c"), "signup"),
-    **dict.fromkeys(("E4", "E5", "E6", "G-token"), "signin"),
+    **dict.fromkeys(("E1", "E2", "E3a", "E3c"), "signup"),
+    **dict.fromkeys(("E3b", "E3b-attrs"), "signup-password"),
+    **dict.fromkeys(("E4", "E5"), "signin"),
+    **dict.fromkeys(("E6", "G-token"), "signin-password"),
     **dict.fromkeys(("E7", "E8", "E9", "E10"), "mfa"),
     **dict.fromkeys(("E11", "E12", "E13", "E14", "E15"), "sspr"),
 }

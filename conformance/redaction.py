@@ -1,9 +1,10 @@
 """Redaction for transcripts and reports: secrets become a keyed fingerprint, so equal values still match.
 
 `fingerprint("AQABAAEAAAAtyolDObpQQ5VtlI4uGjEPeu…")` → `AQAB…#3f9a1c2d`. The hash is an HMAC under a key that is
-random per process unless `CONFORMANCE_REDACTION_KEY` is set (set it to compare fingerprints across processes, e.g.
-xdist workers): an unkeyed hash of an 8-digit code or a dictionary password could be reversed by brute force.
-Token-like values keep a four-character prefix to help a reader; passwords, codes and client secrets keep none.
+random per run unless `CONFORMANCE_REDACTION_KEY` is set: an unkeyed hash of an 8-digit code or a dictionary password
+could be reversed by brute force. `export_key()` puts the key into the environment so that the processes a run starts
+(xdist workers) fingerprint alike. Token-like values keep a four-character prefix to help a reader; passwords, codes
+and client secrets keep none. Known secret values are found in one pass (Aho-Corasick), however many there are.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from functools import cache
+from secrets import token_hex
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus
+
+from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 KEY_ENV = "CONFORMANCE_REDACTION_KEY"
 TOKEN_KEYS = frozenset({"continuation_token", "access_token", "refresh_token", "id_token"})
@@ -32,7 +36,18 @@ _FINGERPRINT = re.compile(r"(?:.{4})?…#[0-9a-f]{8}")
 
 @cache
 def _key() -> bytes:
-    return os.environ.get(KEY_ENV, "").encode() or os.urandom(32)
+    return (os.environ.get(KEY_ENV) or token_hex(32)).encode()
+
+
+def export_key() -> bool:
+    """Put this process's key into the environment, so processes started from now on (xdist workers) share it.
+
+    False when the environment already had one (then it is the key in use).
+    """
+    if os.environ.get(KEY_ENV):
+        return False
+    os.environ[KEY_ENV] = _key().decode()
+    return True
 
 
 def fingerprint(value: str, *, prefix: bool = True) -> str:
@@ -77,16 +92,39 @@ def redact_json(obj: Any) -> Any:
     return obj
 
 
-def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+class KnownSecrets:
+    """Replaces every written form of some secret values (raw, URL-encoded, JSON-escaped) by its fingerprint.
+
+    One Aho-Corasick pass per text, leftmost-longest, so the cost does not grow with the number of secrets.
+    """
+
+    def __init__(self, secrets: Iterable[str], *, min_length: int = 1) -> None:
+        owners: dict[str, str] = {}
+        for secret in sorted({s for s in secrets if s and len(s) >= min_length}):
+            for form in _written_forms(secret):
+                owners.setdefault(form, secret)
+        self._owners = list(owners.values())
+        self._automaton = (
+            AhoCorasick(list(owners), matchkind=MatchKind.LeftmostLongest, implementation=Implementation.ContiguousNFA)
+            if owners
+            else None
+        )
+
+    def replace(self, text: str) -> str:
+        """`text` with each occurrence of a known form replaced by its secret's prefix-less fingerprint."""
+        if self._automaton is None or not text:
+            return text
+        parts, last = [], 0
+        for index, start, end in self._automaton.find_matches_as_indexes(text):
+            parts += [text[last:start], fingerprint(self._owners[index], prefix=False)]
+            last = end
+        return "".join([*parts, text[last:]]) if parts else text
+
+
+def redact_text(text: str, secrets: Iterable[str] | KnownSecrets = ()) -> str:
     """Free text with known secrets (raw, URL-encoded, JSON-escaped) and sensitive `k=v` / `"k": "v"` pairs redacted."""
-    variants: dict[str, str] = {}
-    for secret in {s for s in secrets if s}:
-        mark = fingerprint(secret, prefix=False)
-        for form in _written_forms(secret):
-            variants.setdefault(form, mark)
-    if variants:
-        pattern = re.compile("|".join(re.escape(form) for form in sorted(variants, key=len, reverse=True)))
-        text = pattern.sub(lambda m: variants[m[0]], text)
+    known = secrets if isinstance(secrets, KnownSecrets) else KnownSecrets(secrets)
+    text = known.replace(text)
     text = _FORM_PAIR.sub(lambda m: f"{m[1]}={_redact_pair(m[1], unquote_plus(m[2]))}", text)
     return _JSON_PAIR.sub(lambda m: f'"{m[1]}"{m[2]}"{_redact_pair(m[1], _json_string(m[3]))}"', text)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import uvicorn
@@ -19,6 +21,9 @@ from conformance.client import NativeAuthClient
 from conformance.otp import OtpSource, otp_source_from_profile
 from conformance.target import TargetProfile, load_profile, mock_profile
 from conformance.transport import InProcessTransport
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 EMBEDDED = "mock"
 EMBEDDED_HTTP = "mock-http"
@@ -59,14 +64,34 @@ class Target:
             return None
         return httpx.Client(base_url=self.profile.control_url, transport=self.transport, timeout=10)
 
-    def advance_clock(self, seconds: float) -> bool:
-        """Move the target's clock forward when it has a control API; False when it has none."""
+    def advance_clock(self, seconds: float, *, client_request_id: str | None = None) -> bool:
+        """Move the target's clock forward when it has a control API; False when it has none.
+
+        With `client_request_id`, only requests sending that id see the moved clock (the rest of the run,
+        including concurrent workers, keeps real time)."""
         control = self.control()
         if control is None:
             return False
+        body: dict[str, object] = {"advance_seconds": seconds}
+        if client_request_id:
+            body["client_request_id"] = client_request_id
         with control:
-            control.post("/_mock/clock", json={"advance_seconds": seconds}).raise_for_status()
+            control.post("/_mock/clock", json=body).raise_for_status()
         return True
+
+    def waiter(self) -> Callable[[float], str | None]:
+        """Time passing for one series of requests: `wait(seconds)` returns the `client-request-id` to send them with.
+
+        On a target with clock control the clock moves for that id only; elsewhere the wait is real (None returned)."""
+        crid = str(uuid.uuid4())
+
+        def wait(seconds: float) -> str | None:
+            if self.advance_clock(seconds, client_request_id=crid):
+                return crid
+            time.sleep(seconds)
+            return None
+
+        return wait
 
 
 def _free_port() -> int:
@@ -75,13 +100,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def _served_mock() -> Iterator[str]:
-    """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
+def _mock_app(deviations: tuple[str, ...]) -> Starlette:
+    """The embedded mock tenant with the named deviations switched on (they survive `/_mock/reset`)."""
     from conformance.mock.app import create_app
+    from conformance.mock.tenant import load_tenant
 
+    tenant = load_tenant()
+    return create_app(dataclasses.replace(tenant, deviations=tuple(dict.fromkeys((*tenant.deviations, *deviations)))))
+
+
+@contextlib.contextmanager
+def _served_mock(deviations: tuple[str, ...]) -> Iterator[str]:
+    """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(_mock_app(deviations), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="conformance-mock", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -97,23 +129,26 @@ def _served_mock() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def open_target(spec: str) -> Iterator[Target]:
-    """Open `mock` (in-process), `mock-http` (loopback HTTP) or a target profile path."""
+def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]:
+    """Open `mock` (in-process), `mock-http` (loopback HTTP) or a target profile path.
+
+    `deviations` names mock deviations to switch on (the suites' self-test); only the embedded mock has them."""
+    if deviations and spec not in (EMBEDDED, EMBEDDED_HTTP):
+        raise ValueError(f"mock deviations need the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP}), not {spec}")
     with contextlib.ExitStack() as stack:
         if spec == EMBEDDED:
-            from conformance.mock.app import create_app
-
-            in_process = InProcessTransport(create_app())
+            in_process = InProcessTransport(_mock_app(deviations))
             stack.callback(in_process.shutdown)
             transport: httpx.BaseTransport | None = in_process
             origin = "http://mock.embedded"
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         elif spec == EMBEDDED_HTTP:
             transport = None
-            origin = stack.enter_context(_served_mock())
+            origin = stack.enter_context(_served_mock(deviations))
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         else:
             transport = None
             profile = load_profile(Path(spec))
-        otp = otp_source_from_profile(profile, http_client=httpx.Client(transport=transport, timeout=10))
+        otp_http = stack.enter_context(httpx.Client(transport=transport, timeout=10))
+        otp = otp_source_from_profile(profile, http_client=otp_http)
         yield Target(label=spec, profile=profile, transport=transport, otp=otp)

@@ -18,6 +18,7 @@ CHANNELS = ("email", "sms")
 ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # an SMS `challenge_target` of E9 (§5): + and 7-15 digits (E.164)
 ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -76,6 +77,8 @@ class Tenant:
     otp_length: int = 8
     attributes: tuple[Attribute, ...] = ()
     banned_passwords: tuple[str, ...] = ()
+    sms_blocked_by_admin: str | None = None  # a phone number in a region the administrator blocked for SMS
+    sms_blocked_by_rep: str | None = None  # a phone number the SMS provider blocks for its reputation
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class ExistingUser:
     auth_method: AuthMethod
     password: Secret | None = None
     mfa_methods: tuple[str, ...] = ()
+    interaction_required: bool = False  # a Conditional Access policy needs browser interaction to sign them in
 
 
 @dataclass(frozen=True)
@@ -347,6 +351,8 @@ def _parse_tenant(table: _Table) -> Tenant:
         otp_length=table.number("otp_length", int, 8, minimum=1),
         attributes=tuple(_parse_attribute(item) for item in table.tables("attributes")),
         banned_passwords=table.strings("banned_passwords"),
+        sms_blocked_by_admin=table.text("sms_blocked_by_admin", None, pattern=PHONE),
+        sms_blocked_by_rep=table.text("sms_blocked_by_rep", None, pattern=PHONE),
     )
     for key in ("sspr", "username_signin"):
         if getattr(tenant, key) and tenant.auth_method != "email_password":
@@ -388,7 +394,13 @@ def _parse_user(table: _Table, tenant: Tenant) -> ExistingUser:
     for index, method in enumerate(methods):
         if method not in CHANNELS:
             raise table.error(f"mfa_methods[{index}]", f"must be one of {', '.join(CHANNELS)}; got {method!r}")
-    user = ExistingUser(table.text("email", pattern=EMAIL), auth_method, password, methods)
+    user = ExistingUser(
+        table.text("email", pattern=EMAIL),
+        auth_method,
+        password,
+        methods,
+        interaction_required=table.get("interaction_required", bool, False),
+    )
     table.done()
     return user
 
@@ -487,9 +499,9 @@ def mock_profile(base_url: str, control_url: str) -> TargetProfile:
                 auth_method="email_password" if user.password else "email_otp",
                 password=Secret.literal(f"mock:{user.email}", user.password) if user.password else None,
                 mfa_methods=tuple(method.channel for method in user.mfa_methods),
+                interaction_required=user.interaction_required,
             )
             for user in mock.users
-            if not user.interaction_required
         ),
         signup=Signup("qa+{id}@example.com"),
         otp=OutboxOtp(control_url=control_url.rstrip("/"), timeout_s=5.0, poll_interval_s=0.02),
@@ -516,4 +528,6 @@ def _mock_tenant(mock: Any, app: Any) -> Tenant:
         )
         if flow.uses_password
         else (),
+        sms_blocked_by_admin=next((f"{prefix}9161234567"[:16] for prefix in mock.sms_blocked_regions), None),
+        sms_blocked_by_rep=next(iter(mock.sms_blocked_numbers), None),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator
 from urllib.parse import quote_plus, urlencode
 
@@ -111,3 +112,18 @@ def test_redact_text_is_idempotent() -> None:
     """Redacting already-redacted text changes nothing (fingerprints are not fingerprinted again)."""
     once = redact_text(f"password={PASSWORD}&oob={CODE}", [PASSWORD])
     assert redact_text(once, [PASSWORD]) == once
+
+
+def test_known_secrets_prefer_the_longest_form_and_scale_to_many_secrets() -> None:
+    """Of two secrets where one starts the other, the longer is matched; thousands of secrets stay one quick pass."""
+    short, long = TOKEN[:20], TOKEN
+    many = [f"{TOKEN}-{n}" for n in range(5000)]
+    known = redaction.KnownSecrets([short, long, *many])
+    started = time.perf_counter()
+    redacted = known.replace(f"a {long} b {short} c {many[4321]} {quote_plus(PASSWORD)}")
+    assert time.perf_counter() - started < 0.5
+    assert redacted == (
+        f"a {fingerprint(long, prefix=False)} b {fingerprint(short, prefix=False)}"
+        f" c {fingerprint(many[4321], prefix=False)} {quote_plus(PASSWORD)}"
+    )
+

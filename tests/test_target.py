@@ -19,8 +19,16 @@ from conformance.target import (
 )
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "targets"
-STAGING_ENV = {"QA_PASSWORD_USER_PASSWORD": "s3cret-user", "QA_IMAP_USERNAME": "qa", "QA_IMAP_PASSWORD": "s3cret-imap"}
-MOCK_HTTP_ENV = {"MOCK_CASEY_PASSWORD": "Casey-Pass-2026!", "MOCK_ROBIN_PASSWORD": "Robin-Pass-2026!"}
+STAGING_ENV = {
+    "QA_PASSWORD_USER_PASSWORD": "s3cret-user",
+    "QA_IMAP_USERNAME": "qa",
+    "QA_IMAP_PASSWORD": "s3cret-imap",
+}
+MOCK_HTTP_ENV = {
+    "MOCK_CASEY_PASSWORD": "Casey-Pass-2026!",
+    "MOCK_ROBIN_PASSWORD": "Robin-Pass-2026!",
+    "MOCK_BLOCKED_PASSWORD": "Blocked-Pass-2026!",
+}
 
 Writer = Callable[[str], Path]
 METHOD = 'auth_method = "email_password"'
@@ -65,6 +73,8 @@ def test_complete_example_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [a.input_type for a in profile.tenant.attributes] == ["TextBox", "TextBox", "CheckboxMultiSelect"]
     assert profile.users[0].password is not None and profile.users[0].password.reveal() == "s3cret-user"
     assert profile.users[1].password is None
+    assert [u.interaction_required for u in profile.users] == [False, False]
+    assert (profile.tenant.sms_blocked_by_admin, profile.tenant.sms_blocked_by_rep) == ("+79161234567", None)
     assert isinstance(profile.otp, ImapOtp)
     assert (profile.otp.port, profile.otp.ssl, profile.otp.mailbox) == (993, True, "INBOX")
     assert profile.otp.password.reveal() == "s3cret-imap"
@@ -85,8 +95,8 @@ def test_mock_http_example_describes_the_bundled_mock(monkeypatch: pytest.Monkey
     assert example.base_url == built.base_url and example.control_url == built.control_url
     ids = ("client_id", "second_client_id", "confidential_client_id", "disabled_client_id")
     assert [getattr(example, key) for key in ids] == [getattr(built, key) for key in ids]
-    assert [(u.email, u.auth_method, u.mfa_methods) for u in example.users] == [
-        (u.email, u.auth_method, u.mfa_methods) for u in built.users
+    assert [(u.email, u.auth_method, u.mfa_methods, u.interaction_required) for u in example.users] == [
+        (u.email, u.auth_method, u.mfa_methods, u.interaction_required) for u in built.users
     ]
     assert [u.password.reveal() for u in example.users if u.password] == [
         u.password.reveal() for u in built.users if u.password
@@ -106,6 +116,8 @@ def test_mock_profile_reads_the_bundled_tenant() -> None:
     assert profile.client_id == "00001111-aaaa-2222-bbbb-3333cccc4444"
     assert profile.confidential_client_id == "33334444-dddd-5555-eeee-6666ffff7777"
     assert profile.disabled_client_id == "44445555-eeee-6666-ffff-7777aaaa8888"
+    assert (profile.tenant.sms_blocked_by_admin, profile.tenant.sms_blocked_by_rep) == ("+79161234567", "+14255550199")
+    assert [u.email for u in profile.users if u.interaction_required] == ["blocked@contoso.com"]
     user = profile.users[0]
     assert user.password is not None and repr(user.password) == f"Secret('mock:{user.email}')"
     assert isinstance(otp_source_from_profile(profile), OutboxSource)
@@ -140,6 +152,10 @@ MISTAKES = [
     ),
     ("[[users]]\nemail = 'not-an-address'\npassword_env = 'HOME'\n", "users[0].email: not a valid value: 'not-an"),
     ("[[users]]\nemail = 'a@example.com'\n", "users[0].password_env: missing"),
+    (
+        "[[users]]\nemail = 'a@example.com'\npassword_env = 'HOME'\ninteraction_required = 'yes'\n",
+        "users[0].interaction_required: expected bool, got str 'yes'",
+    ),
 ]
 
 
@@ -163,6 +179,8 @@ REPLACEMENTS = [
      "tenant.otp_length: expected int, got bool True"),
     (METHOD, METHOD + '\nsspr = "yes"', "tenant.sspr: expected bool"),
     (METHOD, 'auth_method = "email_otp"\nsspr = true', 'tenant.sspr: needs auth_method = "email_password"'),
+    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"', "tenant.sms_blocked_by_admin: not a valid value"),
+    (METHOD, METHOD + "\nsms_blocked_by_rep = 14255550199", "tenant.sms_blocked_by_rep: expected str, got int"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "x"\nregex = "("',
      "tenant.attributes[0].regex: not a valid regular expression"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "lang"\ninput_type = "SingleRadioSelect"',

@@ -18,6 +18,7 @@ import yaml
 from conformance.contract import paths
 
 TRIGGER_KINDS = frozenset({"request", "state", "tenant", "fault", "cannot"})
+TOKEN_RECIPES = ("forged_token", "foreign_token")  # the triggers of a table's invalid-continuation-token row
 
 _TOP_KEYS = {"version", "doc_date", "sources", "tables", "rows"}
 _ROW_KEYS = {
@@ -135,6 +136,18 @@ class ErrorTable:
             for row in self.rows
             if row.endpoint == path and (grant_type is None or row.grant_type in (None, grant_type))
         )
+
+    def invalid_token_row(self, tag: str) -> ErrorRow:
+        """The table's row for an invalid continuation token (§7.1): the one a forged or foreign token triggers, else
+        the parent row whose description names an invalid continuation token (E6.invalid_grant); LookupError if none."""
+        rows = self.for_table(tag)
+        for row in rows:
+            if row.trigger.recipe in TOKEN_RECIPES:
+                return row
+        for row in rows:
+            if row.suberror is None and "continuation token is invalid" in row.description.lower():
+                return row
+        raise LookupError(f"specs/errors.yaml: table {tag} documents no invalid-continuation-token row")
 
     def find(self, endpoint: str, error: str, suberror: str | None = None, grant_type: str | None = None) -> ErrorRow:
         """The row documenting `error`/`suberror` on `endpoint` (and `grant_type`); KeyError when none does.

@@ -1,7 +1,10 @@
 """Every JSON Schema under `schemas/`, registered by `$id`, and validators built from them.
 
 A subschema marked `x-verdict: warning` holds a constraint the errata rule WARNING-level (e.g. GUID-shaped
-`trace_id`, ERR-65): `validate_response` ignores it and `response_warnings` reports it.
+`trace_id`, ERR-65): `validate_response` ignores it and `response_warnings` reports it, wherever it sits: the registry
+holds each file without its `$schema` (every file is 2020-12), because jsonschema re-picks the validator class from a
+`$schema` it meets behind a `$ref`, which would drop the keyword overrides below. `pattern` is matched as JSON Schema
+means it, an ECMA-262 regex (`regress`): with Python's `re`, `$` would also match before a final newline.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
+from regress import Regex
 
 from conformance.contract import openapi, paths
 
@@ -39,6 +43,7 @@ def registry() -> Registry:
         expected = schema_id(file)
         if contents.get("$id") != expected:
             raise ValueError(f"{file}: $id must be {expected!r}, found {contents.get('$id')!r}")
+        contents.pop("$schema", None)
         resources.append((expected, DRAFT202012.create_resource(contents)))
     return Registry().with_resources(resources).crawl()
 
@@ -54,6 +59,16 @@ def resolve(ref: str, base: str) -> tuple[Any, str]:
     return registry().resolver().lookup(uri).contents, urldefrag(uri).url
 
 
+@cache
+def _ecma_regex(pattern: str) -> Regex:
+    return Regex(pattern)
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
+    if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 def _unless_warning(check: Any) -> Any:
     def checked(validator: Validator, value: Any, instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
         if schema.get("x-verdict") != "warning":
@@ -62,9 +77,9 @@ def _unless_warning(check: Any) -> Any:
     return checked
 
 
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 _FailLevelValidator = validators.extend(
-    Draft202012Validator,
-    {keyword: _unless_warning(check) for keyword, check in Draft202012Validator.VALIDATORS.items()},
+    _Validator, {keyword: _unless_warning(check) for keyword, check in _Validator.VALIDATORS.items()}
 )
 
 
@@ -74,7 +89,7 @@ def validator(schema_id: str, *, warnings: bool = True) -> Validator:
 
     With `warnings=False`, subschemas marked `x-verdict: warning` always pass.
     """
-    cls = Draft202012Validator if warnings else _FailLevelValidator
+    cls = _Validator if warnings else _FailLevelValidator
     return cls(schema(schema_id), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 

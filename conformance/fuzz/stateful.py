@@ -10,7 +10,6 @@ its output never prints an unredacted case.
 
 from __future__ import annotations
 
-import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -115,7 +114,7 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             """SSPR: poll again, every `poll_interval` (the documented protocol), while the reset is pending."""
             chain = self.keeper.chains.get(case.id)
             body = wire.json_body(response)
-            polls = 0
+            polls, wait = 0, run.target.waiter()
             while (
                 chain is not None
                 and chain.username
@@ -127,10 +126,11 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
                 and polls < MAX_POLLS
             ):
                 polls += 1
-                if not run.target.advance_clock(chain.poll_interval):
-                    time.sleep(min(chain.poll_interval, MAX_POLL_WAIT_S))
+                crid = wait(min(chain.poll_interval, MAX_POLL_WAIT_S))
                 again = case.derive()
                 again.body = {**case.body, "continuation_token": body["continuation_token"]}
+                if crid:  # the clock moved for this request id only, so other chains keep real time
+                    again.headers = {**(case.headers or {}), "client-request-id": crid}
                 try:
                     response = run.execute(again, LABEL)
                 except BudgetExhausted:

@@ -26,7 +26,10 @@ def mock() -> None:
     "--deviation", "deviations", multiple=True, type=click.Choice(sorted(DEVIATIONS)),
     help="Switch a deviation on (survives /_mock/reset).",
 )
-@click.option("--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]))
+@click.option(
+    "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]),
+    help="Log level of the server and the mock (info logs every OTP sent).",
+)
 def serve(
     host: str, port: int, tenant_path: Path | None, no_control: bool, deviations: tuple[str, ...], log_level: str
 ) -> None:

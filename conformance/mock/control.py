@@ -88,7 +88,9 @@ def _fault(mock: Mock, index: int, item: Any) -> dict[str, Any]:
 
 def _clock(mock: Mock) -> dict[str, Any]:
     now = mock.state.clock.now()
-    return {"now": now, "iso": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)), "offset": mock.state.clock.offset}
+    clock = mock.state.clock
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    return {"now": now, "iso": iso, "offset": clock.offset, "scoped": dict(clock.scoped)}
 
 
 def _deviations(mock: Mock) -> dict[str, Any]:
@@ -135,8 +137,15 @@ def control_routes(mock: Mock) -> list[Route]:
             seconds = data[key]
             if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
                 raise ControlError(f"{key} must be a non-negative number")
+            crid = data.get("client_request_id")
+            if crid is not None and (not isinstance(crid, str) or not crid.strip()):
+                raise ControlError("client_request_id must be a non-empty string")
             with mock.state.lock:
-                if key == "advance_seconds":
+                if crid is not None:  # only requests sending this client-request-id see the moved clock
+                    scoped = mock.state.clock.scoped
+                    base = scoped.get(crid.strip(), 0.0) if key == "advance_seconds" else 0.0
+                    scoped[crid.strip()] = base + float(seconds)
+                elif key == "advance_seconds":
                     mock.state.clock.advance(float(seconds))
                 else:  # absolute offset from wall-clock time; 0 rewinds, so issued JWTs verify against real time again
                     mock.state.clock.offset = float(seconds)

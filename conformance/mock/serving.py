@@ -28,6 +28,7 @@ from conformance.mock.envelope import (
     redirect_body,
 )
 from conformance.mock.forms import FormProblem, parse_form, read_body
+from conformance.mock.state import REQUEST_ID
 from conformance.mock.tenant import GUID
 
 log = logging.getLogger("conformance.mock")
@@ -140,6 +141,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
     async def endpoint(request: Request) -> Response:
         state = request.scope["state"]
         corr, client_request_id = state["correlation_id"], state["client_request_id"]
+        REQUEST_ID.set(client_request_id)
         fault = mock.state.next_fault(client_request_id, path)
         if fault is not None:
             return await fault_response(mock, fault, corr)

@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,15 +24,24 @@ log = logging.getLogger("conformance.mock")
 _PURGE_EVERY = 4096
 
 
+REQUEST_ID: ContextVar[str | None] = ContextVar("mock_client_request_id", default=None)
+"""The `client-request-id` of the request being served, so a clock offset can be scoped to it."""
+
+
 class Clock:
-    """Wall-clock time plus an offset the control API can advance."""
+    """Wall-clock time plus an offset the control API can advance, globally or for one `client-request-id`.
+
+    A scoped offset lets one request see the future (an expired token) without moving the time every other
+    flow sees, so concurrent flows and later id_token `iat` checks are unaffected."""
 
     def __init__(self) -> None:
         self.offset = 0.0
+        self.scoped: dict[str, float] = {}
 
     def now(self) -> float:
-        """Seconds since the epoch on the mock clock."""
-        return time.time() + self.offset
+        """Seconds since the epoch on the mock clock, as the request being served sees it."""
+        crid = REQUEST_ID.get()
+        return time.time() + self.offset + (self.scoped.get(crid, 0.0) if crid else 0.0)
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward (never backward) and return the new time."""
@@ -175,6 +185,7 @@ class MockState:
         """Back to the tenant file: seeded users only, no flows/tokens/messages/faults, clock and deviations reset."""
         with self.lock:
             self.clock.offset = 0.0
+            self.clock.scoped.clear()
             self.users: dict[str, User] = {seed.email: User.from_seed(seed) for seed in self.tenant.users}
             self.tokens: dict[str, TokenRecord] = {}
             self.refresh_tokens: dict[str, RefreshRecord] = {}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
 from typing import Protocol
 
+log = logging.getLogger("conformance.otp")
 KEYWORDS = re.compile(r"(?i)\b(?:code|passcode|one-time|otp|verification|verify)\b")
 
 
@@ -39,12 +41,18 @@ def describe(exc: BaseException) -> str:
 def poll(
     attempt: Callable[[], str | None], *, label: str, address: str, timeout: float, interval: float
 ) -> str:
-    """Call `attempt` every `interval` seconds until it returns a code; OtpTimeout after `timeout` seconds."""
+    """Call `attempt` every `interval` seconds until it returns a code; OtpTimeout after `timeout` seconds.
+
+    When the first attempt finds nothing, says which OTP the run waits for (logger `conformance.otp`, INFO)."""
     deadline = time.monotonic() + timeout
+    waiting = False
     while True:
         code = attempt()
         if code:
             return code
+        if not waiting:
+            waiting = True
+            log.info("waiting for the OTP sent to %s (%s, up to %g s)", address, label, timeout)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise OtpTimeout(f"no OTP for {address} from {label} within {timeout:g} s")

@@ -3,7 +3,8 @@
 Workers scrub each report, write the test's transcript and attach a small record; the controller (the only process
 without xdist) collects the records and writes summary.json at the start, every few seconds and at the end, then
 traceability.html; pytest-html and pytest's junitxml write the other two. An interrupted run keeps what it has,
-marked `complete: false` with an INCOMPLETE RUN banner.
+marked `complete: false` with an INCOMPLETE RUN banner. Before xdist starts the workers, the controller puts the
+redaction key into the environment, so a value has the same fingerprint in every worker's output.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pytest
 from pytest_html import extras
 
 import conformance.suites
+from conformance import redaction
 from conformance.plugin import TRANSCRIPT, VERDICT
 from conformance.report import htmlreport, summary, traceability, transcripts
 from conformance.report.pages import esc
@@ -32,6 +34,8 @@ DEFAULT_DIR = "reports"
 HTML_NAME = "conformance.html"
 JUNIT_NAME = "junit.xml"
 WRITE_EVERY_S = 2.0
+#: A large run's summary takes a while to write: the controller spends at most 1/N of its time on periodic writes.
+WRITE_SHARE = 10
 RECORD_PROPERTY_WARNING = "record_property is incompatible with junit_family"
 SUITES_DIR = Path(conformance.suites.__file__).resolve().parent
 SECRETS = pytest.StashKey[set[str]]()
@@ -88,7 +92,9 @@ class Settings:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Turn reports on, and default pytest-html's and junitxml's paths into the reports directory."""
+    """Share the redaction key with the workers; turn reports on, with pytest-html's and junitxml's paths in them."""
+    if not hasattr(config, "workerinput") and redaction.export_key():
+        config.add_cleanup(lambda: os.environ.pop(redaction.KEY_ENV, None))
     config.stash[WATCH] = SecretWatch()
     option = config.getoption("--conformance-reports")
     if option == "" or (option is None and not _runs_suites(config)):
@@ -131,7 +137,7 @@ def _conformance_secret_watch(request: pytest.FixtureRequest) -> None:
     if "api_client" not in request.fixturenames:
         return
     watch = request.config.stash[WATCH]
-    watch.attach(getattr(request.getfixturevalue("api_client"), "_http", None))
+    watch.attach(request.getfixturevalue("api_client"))
     request.node.stash[SECRETS] = watch.start()
 
 
@@ -158,6 +164,7 @@ class ReportSession:
         self.run = Run(target=spec, profile=_profile_name(spec) if self.controller else "")
         self._start = time.monotonic()
         self._written = 0.0
+        self._write_cost = 0.0
         self._final = False
 
     @property
@@ -219,6 +226,7 @@ class ReportSession:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self._write_summary()
+        self._write_cost = 0.0  # the first write pays one-off costs (imports, folders), unlike later ones
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.run.collected |= {item.nodeid for item in session.items}
@@ -231,7 +239,8 @@ class ReportSession:
         if not self.controller:
             return
         self.run.add(report)
-        if report.when == "teardown" and time.monotonic() - self._written >= WRITE_EVERY_S:
+        interval = max(WRITE_EVERY_S, WRITE_SHARE * self._write_cost)
+        if report.when == "teardown" and time.monotonic() - self._written >= interval:
             self._write_summary()
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -276,9 +285,11 @@ class ReportSession:
     def _write_summary(self) -> dict[str, Any] | None:
         if not self.controller:
             return None
+        started = time.monotonic()
         data = summary.build(self.run)
         summary.write(self.settings.directory / summary.FILENAME, data)
         self._written = time.monotonic()
+        self._write_cost = self._written - started
         return data
 
     def _write_all(self) -> None:

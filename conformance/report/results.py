@@ -7,7 +7,8 @@ baseline lists, or an xfail), `skipped` (with the profile's reason). The run axi
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from copy import copy
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,9 +89,7 @@ class TestResult:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON-ready view written to summary.json."""
-        data = asdict(self)
-        data.pop("finished")
-        return data
+        return {name: copy(getattr(self, name)) for name in self.__dataclass_fields__ if name != "finished"}
 
 
 def _merged_outcome(current: str, report: pytest.TestReport) -> str:

@@ -12,13 +12,15 @@ import contextlib
 import json
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 
-from conformance.redaction import REDACTED_KEYS, TOKEN_KEYS, fingerprint, redact_text
+from conformance.client import NativeAuthClient
+from conformance.redaction import REDACTED_KEYS, TOKEN_KEYS, KnownSecrets, fingerprint, redact_text
 
 #: Shorter values (a deliberately weak password like `abc`) are too common as text to be replaced everywhere.
 MIN_SECRET_LENGTH = 6
@@ -43,21 +45,13 @@ class Scrubber:
     """Fingerprints known secrets, in the forms they are commonly written in, and anything shaped like a secret."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._marks: dict[str, str] = {}
-        for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}):
-            mark = fingerprint(secret, prefix=False)
-            for form in (secret, quote_plus(secret), quote(secret, safe=""), json.dumps(secret)[1:-1]):
-                self._marks.setdefault(form, mark)
-        forms = sorted(self._marks, key=len, reverse=True)
-        self._known = re.compile("|".join(map(re.escape, forms))) if forms else None
+        self._known = KnownSecrets(secrets, min_length=MIN_SECRET_LENGTH)
 
     def text(self, text: str) -> str:
         """`text` with every secret fingerprinted."""
         if not text:
             return text
-        if self._known is not None:
-            text = self._known.sub(lambda m: self._marks[m[0]], text)
-        text = redact_text(text)
+        text = redact_text(text, self._known)
         text = _PY_PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
         text = _ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
         return _JWT.sub(lambda m: fingerprint(m[0]), text)
@@ -75,14 +69,20 @@ class Scrubber:
         return data
 
 
+@lru_cache(maxsize=4)
+def scrubber(secrets: frozenset[str] = frozenset()) -> Scrubber:
+    """A scrubber for these secrets, shared by the phases and the transcript of a test that saw the same ones."""
+    return Scrubber(secrets)
+
+
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with known secrets and anything shaped like one fingerprinted."""
-    return Scrubber(secrets).text(text)
+    return scrubber(frozenset(secrets)).text(text)
 
 
 def scrub_data(data: Any, secrets: Iterable[str] = ()) -> Any:
     """A JSON-like value with every string scrubbed (see `Scrubber.data`)."""
-    return Scrubber(secrets).data(data)
+    return scrubber(frozenset(secrets)).data(data)
 
 
 def scrub_headers(headers: dict[str, str]) -> dict[str, str]:
@@ -92,18 +92,18 @@ def scrub_headers(headers: dict[str, str]) -> dict[str, str]:
 
 def scrub_report(report: pytest.TestReport, config: pytest.Config, secrets: Iterable[str]) -> None:
     """Redact the report's failure text, captured sections and string properties in place."""
-    scrubber = Scrubber(secrets)
-    report.user_properties = [(name, scrubber.data(value)) for name, value in report.user_properties]
+    cleaner = scrubber(frozenset(secrets))
+    report.user_properties = [(name, cleaner.data(value)) for name, value in report.user_properties]
     if report.longrepr is None and not report.sections:
         return
     original = report.longreprtext + "".join(content for _, content in report.sections)
-    if scrubber.text(original) == original:
+    if cleaner.text(original) == original:
         return
     data = config.hook.pytest_report_to_serializable(config=config, report=report)
     data = {
         **data,
-        "longrepr": scrubber.data(data.get("longrepr")),
-        "sections": scrubber.data(data["sections"]),
+        "longrepr": cleaner.data(data.get("longrepr")),
+        "sections": cleaner.data(data["sections"]),
     }
     rebuilt = config.hook.pytest_report_from_serializable(config=config, data=data)
     report.longrepr = rebuilt.longrepr
@@ -134,26 +134,20 @@ class SecretWatch:
 
     def __init__(self) -> None:
         self.current: set[str] = set()
-        self._watched: set[int] = set()
 
-    def attach(self, http: object) -> None:
-        """Observe an `httpx.Client`'s traffic (once per client)."""
-        if not isinstance(http, httpx.Client) or id(http) in self._watched:
-            return
-        self._watched.add(id(http))
-        http.event_hooks["request"].append(self._on_request)
-        http.event_hooks["response"].append(self._on_response)
+    def attach(self, client: NativeAuthClient) -> None:
+        """Observe a client's traffic (once per client)."""
+        if self._observe not in client.observers:
+            client.observers.append(self._observe)
 
     def start(self) -> set[str]:
         """Begin a new test: a fresh set of secrets, returned so the test's phases can keep using it."""
         self.current = set()
         return self.current
 
-    def _on_request(self, request: httpx.Request) -> None:
+    def _observe(self, request: httpx.Request, response: httpx.Response | None) -> None:
         with contextlib.suppress(httpx.RequestNotRead, UnicodeError, ValueError):
             self.current |= _form_values(request.content)
-
-    def _on_response(self, response: httpx.Response) -> None:
-        with contextlib.suppress(httpx.HTTPError, UnicodeError, ValueError):
-            response.read()
-            self.current |= _json_values(response.json())
+        if response is not None:
+            with contextlib.suppress(httpx.HTTPError, UnicodeError, ValueError):
+                self.current |= _json_values(response.json())

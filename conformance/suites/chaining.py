@@ -10,7 +10,6 @@ the start request its flow began with (raw values in memory only; transcripts ke
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,11 +25,10 @@ from conformance.flows import Actor, FlowStopped
 from conformance.reach import REACH, CannotReach, Reached, app_for, oob_grant, password_grant
 from conformance.session import Target
 from conformance.steps import NativeAuthSteps, json_attributes
-from conformance.suites._support import pick_app
+from conformance.suites._support import after_token_lifetime, pick_app
 from conformance.target import Application
 from conformance.verdicts import Verdict
 
-TOKEN_RECIPES = ("forged_token", "foreign_token")  # triggers of each table's invalid-token row (specs/errors.yaml)
 POLL_STATUSES_PENDING = ("not_started", "in_progress")
 
 
@@ -114,20 +112,9 @@ class Chain:
         except CannotReach as exc:
             pytest.skip(f"target profile: {exc}")
 
-    def wait(self, seconds: float) -> None:
-        """Let `seconds` pass on the target: its clock control when it has one, else real time."""
-        if not self.target.advance_clock(seconds):
-            time.sleep(seconds)
-
-    def expire(self) -> None:
-        """Let a continuation token expire (as the `expired_token` trigger does); skips when that cannot be done."""
-        lifetime = self.target.profile.limits.continuation_token_lifetime_s
-        if lifetime is None:
-            pytest.skip("target profile: limits.continuation_token_lifetime_s is not set")
-        if not self.target.advance_clock(lifetime + 1):
-            if not self.slow:
-                pytest.skip(f"waits {lifetime + 1} s for the token to expire: run with --slow")
-            time.sleep(lifetime + 1)
+    def expire(self) -> str | None:
+        """Let a continuation token expire (as the `expired_token` trigger does); the request id to send with."""
+        return after_token_lifetime(self.target, slow=self.slow)
 
     def other_client(self, reached: Reached) -> str:
         """A public client of the tenant other than the one the token was issued to."""
@@ -142,10 +129,7 @@ class Chain:
         origin = self.ledger.origin(reached.token)
         start = next(op for op in start_operations() if op.operation_id != origin)
         begun = self.reach(start.doc_tag, reached.actor)
-        # reach's sign-up start always sends a password; an email-OTP user flow takes none (§E1)
-        uses_password = reached.actor.tenant.auth_method == "email_password"
-        answer = begun.send() if uses_password else begun.send(password=None)
-        return begun.actor.expect(answer, start.doc_tag).continuation_token or ""
+        return begun.actor.expect(begun.send(), start.doc_tag).continuation_token or ""
 
 
 # --- spec data --------------------------------------------------------------------------------------------------------
@@ -159,16 +143,8 @@ def start_operations() -> tuple[openapi.Operation, ...]:
 
 
 def invalid_token_row(table: str) -> ErrorRow:
-    """The table's row for an invalid continuation token: the one triggered by a forged or foreign token, else the
-    parent row whose description names an invalid continuation token (E6.invalid_grant)."""
-    rows = errors.table().for_table(table)
-    for row in rows:
-        if row.trigger.recipe in TOKEN_RECIPES:
-            return row
-    for row in rows:
-        if row.suberror is None and "continuation token is invalid" in row.description.lower():
-            return row
-    raise LookupError(f"specs/errors.yaml: table {table} documents no invalid-continuation-token row")
+    """The table's row for an invalid continuation token (the rule the mock serves, `ErrorTable.invalid_token_row`)."""
+    return errors.table().invalid_token_row(table)
 
 
 def expired_row(table: str) -> ErrorRow:
@@ -342,7 +318,7 @@ def _flow_control(actor: Actor, response: ApiResponse, row_id: str) -> str:
 
 def _credential_challenge(chain: Chain) -> Reached:
     """E1 without a password → E2 → E3a → credential_required → E2 with `challenge_type=password redirect`."""
-    begun = chain.reach("E1")
+    begun = chain.reach("E1", chain.actor("E3b"))
     actor = begun.actor
     token = actor.expect(begun.send(password=None), "E1").continuation_token or ""
     challenged, code = actor.challenge_with_code(
@@ -388,27 +364,9 @@ def _second_factor(chain: Chain) -> Reached:
     return Reached("E5", "signinChallenge", form, introspected.address, actor)
 
 
-def _register_continue(chain: Chain) -> Reached:
-    """E6 registration_required → E8 → E9 (the account's own email) → E10, with the code or as preverified (§5)."""
-    actor = chain.actor("E8")
-    signed_in = password_grant(actor, chain.target, capabilities="registration_required")
-    token = _flow_control(actor, signed_in.send(), "E6.invalid_grant.registration_required")
-    introspected = actor.expect(actor.steps.register_introspect(token), "E8")
-    address = signed_in.address
-    mark = actor.otp.mark(address)
-    challenged = actor.expect(actor.steps.register_challenge(introspected.continuation_token or "", address), "E9")
-    code = None
-    if challenged.json.get("challenge_type") != "preverified":
-        length = challenged.json.get("code_length", actor.tenant.otp_length)
-        code = actor.otp.fetch(address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
-    grant = "continuation_token" if code is None else "oob"
-    form = _form(actor, continuation_token=challenged.continuation_token, grant_type=grant, oob=code)
-    return Reached("E10", "registerContinue", form, address, actor, code, signed_in.password)
-
-
 def _after_registration(chain: Chain) -> Reached:
     """E10's token at E6 with `grant_type=continuation_token` (§2.1: E8 → E9 → E10 → E6)."""
-    registered = _register_continue(chain)
+    registered = chain.reach("E10")
     actor = registered.actor
     answer = actor.expect(registered.send(), "E10")
     form = _form(
@@ -419,7 +377,7 @@ def _after_registration(chain: Chain) -> Reached:
 
 def _mfa_oob_grant(chain: Chain) -> Reached:
     """A user who registered their own email (E8–E10) signs in again: mfa_required → E7 → E5 `id` → E6 `mfa_oob`."""
-    registered = _register_continue(chain)
+    registered = chain.reach("E10")
     actor = registered.actor
     actor.expect(registered.send(), "E10")
     user = (registered.address, registered.password or "")
@@ -451,11 +409,12 @@ def _after_reset(chain: Chain) -> Reached:
     actor = chain.actor_for(pick_app(chain.target.profile, auth_method="email_password", sspr=True, mfa=False))
     polled = chain.reach("E15", actor)
     answer = actor.expect(polled.send(), "E15")
+    wait = chain.target.waiter()
     for _ in range(10):
         if answer.json.get("status") not in POLL_STATUSES_PENDING:
             break
-        chain.wait(float(answer.json.get("poll_interval", 1) or 1))
-        answer = actor.expect(actor.steps.sspr_poll_completion(answer.continuation_token or ""), "E15")
+        crid = wait(float(answer.json.get("poll_interval", 1) or 1))
+        answer = actor.expect(actor.steps.sspr_poll_completion(answer.continuation_token or "", crid=crid), "E15")
     if not actor.verdict.equal(answer.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status"):
         raise FlowStopped(f"the password reset ended {answer.json.get('status')!r}")
     form = _form(
@@ -497,7 +456,7 @@ RECIPES: dict[tuple[str, str], tuple[Variant, ...]] = {
     ("token", "RegistrationRequired"): (Variant("E8", _reached("E8")),),
     ("signinIntrospect", "MfaChallenge"): (Variant("E5", _second_factor, after="E7"),),
     ("registerIntrospect", "RegisterChallenge"): (Variant("E9", _reached("E9")),),
-    ("registerChallenge", "RegisterContinue"): (Variant("E10", _register_continue),),
+    ("registerChallenge", "RegisterContinue"): (Variant("E10", _reached("E10")),),
     ("registerContinue", "SignIn"): (Variant("E6", _after_registration, after="E10"),),
     ("ssprStart", "SsprChallenge"): (Variant("E12", _reached("E12")),),
     ("ssprChallenge", "SsprContinue"): (Variant("E13", _reached("E13")),),

@@ -127,5 +127,5 @@ def test_token_with_another_grant_type_is_refused(case, chain, verdict):
 def test_expired_token_is_refused(case, chain, verdict):
     """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
     reached = case.reach(chain)
-    chain.expire()
-    refused(verdict, reached.send(), "R-TOKEN-EXPIRY", (expired_row(case.step),), {("expired_token", None)})
+    crid = chain.expire()
+    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", (expired_row(case.step),), {("expired_token", None)})

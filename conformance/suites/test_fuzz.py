@@ -7,7 +7,6 @@ Budgets and options: `conformance/fuzz/options.py` (`--fuzz-examples`, `--fuzz-s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -34,7 +33,8 @@ def fuzz_run(target: Target, pytestconfig: pytest.Config) -> Iterator[FuzzRun]:
             raise pytest.UsageError("--fuzz-mock-deviation needs the embedded mock (--target mock or mock-http)")
         with control:
             control.post("/_mock/deviations", json={"enable": deviations}).raise_for_status()
-    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    # This session's own xdist workers (an inherited PYTEST_XDIST_WORKER_COUNT may belong to an outer run).
+    workers = int(getattr(pytestconfig, "workerinput", {}).get("workercount", 1))
     run = FuzzRun.open(target, pytestconfig.stash[BUDGET], workers=workers)
     yield run
     run.close()

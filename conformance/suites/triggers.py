@@ -6,10 +6,10 @@ The row's `trigger.recipe` in specs/errors.yaml names the trigger; the row itsel
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pytest
 
@@ -17,9 +17,21 @@ from conformance import flows
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
 from conformance.flows import Actor
-from conformance.reach import CannotReach, Reached, app_for, mfa_user, oob_grant, password_grant, reach
+from conformance.reach import (
+    CannotReach,
+    Reached,
+    app_for,
+    interaction_user,
+    mfa_user,
+    oob_grant,
+    password_grant,
+    reach,
+    signup_oob,
+    uses_password,
+)
 from conformance.session import Target
 from conformance.steps import json_attributes
+from conformance.suites._support import after_token_lifetime
 from conformance.target import Application
 
 
@@ -108,14 +120,7 @@ def _foreign_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse
 
 @trigger("expired_token")
 def _expired_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    lifetime = ctx.target.profile.limits.continuation_token_lifetime_s
-    if lifetime is None:
-        pytest.skip("target profile: limits.continuation_token_lifetime_s is not set")
-    if not ctx.target.advance_clock(lifetime + 1):
-        if not ctx.slow:
-            pytest.skip(f"waits {lifetime + 1} s for the token to expire: run with --slow")
-        time.sleep(lifetime + 1)
-    return reached.send()
+    return reached.send(client_request_id=after_token_lifetime(ctx.target, slow=ctx.slow))
 
 
 @trigger("unknown_grant_type")
@@ -132,6 +137,8 @@ def _wrong_grant_type(ctx: Context, reached: Reached, row: ErrorRow) -> ApiRespo
 def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     if reached.operation == "token":
         reached = oob_grant(ctx.actor_for(_app(ctx, "otp-signin")), ctx.target)
+    if reached.form.get("grant_type") != "oob":
+        pytest.skip(f"target profile: {reached.step} was reached without a code (preverified), so none can be wrong")
     code = reached.code or "00000000"
     return reached.send(oob=code[:-1] + str((int(code[-1]) + 1) % 10))
 
@@ -164,7 +171,7 @@ def _existing_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse
 
 @trigger("no_password_at_start")
 def _no_password_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return _detour(ctx, password=None)
+    return _detour(ctx, "E3b", password=False)
 
 
 @trigger("no_attributes_at_start")
@@ -172,7 +179,7 @@ def _no_attributes_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> Ap
     if not flows.attribute_values(reached.actor.tenant):
         pytest.skip("target profile: the user flow has no required attributes")
     if row.table == "E3a":
-        return _detour(ctx, attributes=None)
+        return _detour(ctx, "E1", attributes=False)
     return ctx.reach("E3b-attrs").send()
 
 
@@ -195,6 +202,8 @@ def _invalid_attribute(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResp
 
 def _password_trigger(make: Callable[[Context, Reached], str]) -> Trigger:
     def send(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+        if not uses_password(reached.actor):
+            pytest.skip("target profile: the user flow reached takes no password (email one-time passcode)")
         return reached.send(**{_password_field(reached): make(ctx, reached)})
 
     return send
@@ -255,26 +264,61 @@ def _sms_target(ctx: Context, field: str) -> ApiResponse:
     return ctx.reach("E9").send(challenge_channel="sms", challenge_target=number)
 
 
-def _detour(ctx: Context, **start: None) -> ApiResponse:
-    """Sign up leaving out a start field, submit the code, and return the answer to it."""
-    actor = ctx.actor_for(_app(ctx, "E1"))
-    address = ctx.target.new_address()
-    values = flows.attribute_values(actor.tenant)
-    form = {
-        "client_id": actor.steps.client_id,
-        "username": address,
-        "challenge_type": flows.challenge_types(actor.tenant),
-        "password": flows.new_password(),
-        "attributes": json_attributes(values) if values else None,
-        **start,
-    }
-    begun = actor.expect(actor.steps.client.send("signupStart", form), "E1")
-    challenged, code = actor.challenge_with_code(
-        address,
-        lambda: actor.steps.signup_challenge(begun.continuation_token or "", challenge_type=form["challenge_type"]),
-        "E2",
-    )
-    return actor.steps.signup_continue(challenged.continuation_token or "", "oob", oob=code)
+@trigger("interaction_required_user")
+def _interaction_required_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    try:
+        user = interaction_user(ctx.target.profile)
+    except CannotReach as exc:
+        pytest.skip(f"target profile: {exc}")
+    return password_grant(reached.actor, ctx.target, user=user).send()
+
+
+# --- the generic token endpoint (G-token): requests only the generic OAuth layer answers -------------------------------
+
+
+@trigger("duplicate_client_id")
+def _duplicate_client_id(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    pairs = [(key, value) for key, value in reached.form.items() if value is not None]
+    body = urlencode([*pairs, ("client_id", str(uuid.uuid4()))]).encode()
+    return reached.actor.steps.client.send(reached.operation, reached.form, raw_body=body)
+
+
+@trigger("forged_refresh_token")
+def _forged_refresh_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    return reached.send(**_refresh(secrets.token_urlsafe(48)))
+
+
+@trigger("refresh_unknown_client")
+def _refresh_unknown_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    issued = reached.actor.expect(reached.send(), "E6").json.get("refresh_token")
+    if not issued:
+        pytest.skip("target profile: no refresh token was issued (scopes lack offline_access)")
+    return reached.send(client_id=str(uuid.uuid4()), **_refresh(issued))
+
+
+@trigger("wrong_client_secret")
+def _wrong_client_secret(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    return reached.send(client_id=_client(ctx, "confidential_client_id"), client_secret=secrets.token_urlsafe(32))
+
+
+@trigger("generic_grant")
+def _generic_grant(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    return reached.send(grant_type="client_credentials")
+
+
+@trigger("unknown_resource")
+def _unknown_resource(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    return reached.send(scope="openid api://00000000-0000-0000-0000-000000000000/.default")
+
+
+def _refresh(refresh_token: str) -> dict[str, str | None]:
+    """The fields that turn the reached token request into a refresh-token redemption (generic OAuth)."""
+    return {"grant_type": "refresh_token", "refresh_token": refresh_token, "continuation_token": None, "password": None}
+
+
+def _detour(ctx: Context, step: str, **start: bool) -> ApiResponse:
+    """Sign up with `step`'s application leaving a start field out, and return the answer to the emailed code."""
+    return signup_oob(ctx.actor_for(_app(ctx, step)), ctx.target, **start).send()
 
 
 def _app(ctx: Context, step: str) -> Application:

@@ -218,6 +218,20 @@ def test_for_table_and_for_endpoint(table: errors.ErrorTable) -> None:
     assert table.for_endpoint("/nowhere") == ()
 
 
+def test_invalid_token_row_follows_section_7_1(table: errors.ErrorTable) -> None:
+    """An invalid continuation token is `invalid_grant` on E2, E5, E6 and `invalid_request` on every other step
+    that takes one (api-reference.md §7.1); start steps and the generic table have no such row."""
+    grant = {"E2", "E5", "E6"}
+    steps = ("E2", "E3a", "E3b", "E3b-attrs", "E3c", "E5", "E6", "E7", "E8", "E9", "E10", "E12", "E13", "E14", "E15")
+    for tag in steps:
+        row = table.invalid_token_row(tag)
+        expected = "invalid_grant" if tag in grant else "invalid_request"
+        assert (row.table, row.error, row.suberror) == (tag, expected, None)
+    for tag in ("E1", "E4", "E11", "G-token"):
+        with pytest.raises(LookupError, match=tag):
+            table.invalid_token_row(tag)
+
+
 def test_find_prefers_specific_rows(table: errors.ErrorTable) -> None:
     """`find` prefers native over generic, the exact grant, printed rows, and a step's own table over E3b-attrs."""
     assert table.find("/oauth2/v2.0/token", "invalid_grant").id == "E6.invalid_grant"

@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-from conformance.contract import paths, schemas
+from conformance.contract import openapi, paths, schemas
 
 FILES = sorted(paths.SCHEMAS_DIR.rglob("*.json"))
 ENVELOPE = schemas.BASE_URI + "common/error.json"
@@ -290,3 +290,30 @@ def test_spec_root_can_be_overridden(tmp_path: Path) -> None:
     env = {**os.environ, "CONFORMANCE_SPEC_ROOT": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == [str(tmp_path / "schemas"), str(tmp_path / "specs" / "native-auth.openapi.yaml")]
+
+
+ERROR_RESPONSES = [(op.path, status) for op in openapi.operations() for status in op.error_statuses]
+
+
+@pytest.mark.parametrize(("path", "status"), ERROR_RESPONSES, ids=[f"{p}-{s}" for p, s in ERROR_RESPONSES])
+def test_a_warning_behind_a_cross_file_ref_stays_a_warning(path: str, status: int) -> None:
+    """Every error schema reaches `trace_id` through `$ref`s into other files: a non-GUID one warns (ERR-65)."""
+    body = {**ERROR, "trace_id": "d6966055-...-80500"}
+    assert schemas.validate_response(path, status, body) == []
+    [warning] = schemas.response_warnings(path, status, body)
+    assert warning.startswith("$.trace_id: 'd6966055-...-80500' does not match")
+
+
+@pytest.mark.parametrize(
+    ("schema_id", "instance", "field"),
+    [
+        ("signup/start.error.json", ERROR, "trace_id"),
+        ("signup/start.error.json", ERROR, "timestamp"),
+        ("signup/challenge.request.json", {"client_id": ERROR["trace_id"], "continuation_token": "t"}, "client_id"),
+    ],
+)
+def test_patterns_are_ecma_262_so_a_trailing_newline_does_not_match(schema_id: str, instance: dict, field: str) -> None:
+    """JSON Schema `pattern` is ECMA-262: `$` ends the string (Python's `re.search` would accept a final newline)."""
+    checker = schemas.validator(schemas.BASE_URI + schema_id)
+    assert checker.is_valid(instance)
+    assert not checker.is_valid({**instance, field: instance[field] + "\n"})

@@ -59,7 +59,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subp
     }
     finished = {}
     for name, process in started.items():
-        out, _ = process.communicate(timeout=120)
+        out, _ = process.communicate(timeout=300)
         finished[name] = subprocess.CompletedProcess(process.args, process.returncode, out, "")
     yield finished
 

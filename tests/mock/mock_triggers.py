@@ -250,11 +250,21 @@ RECIPES: dict[str, Callable[[Api, ErrorRow, Step], httpx.Response]] = {
     "unregistered_mfa_user": _mfa("robin@contoso.com", "Robin-Pass-2026!"),
     "blocked_region": lambda api, row, step: _send(api, step, challenge_target="+79161234567"),
     "blocked_number": lambda api, row, step: _send(api, step, challenge_target="+14255550199"),
-    "generic_fallback": _generic,
+    **dict.fromkeys(
+        (
+            "duplicate_client_id",
+            "forged_refresh_token",
+            "refresh_unknown_client",
+            "wrong_client_secret",
+            "generic_grant",
+            "interaction_required_user",
+        ),
+        _generic,
+    ),
 }
 
 # Rows the error table marks without a recipe that the mock can still trigger (tenant config of the default tenant).
-BY_ROW: dict[str, Callable[[Api, ErrorRow, Step], httpx.Response]] = {"G-token.interaction_required": _generic}
+BY_ROW: dict[str, Callable[[Api, ErrorRow, Step], httpx.Response]] = {}
 
 
 def trigger(api: Api, row: ErrorRow) -> httpx.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from mock_driver import AVERY, BASIC_APP, OTP_APP, Api, fresh_email
@@ -69,6 +71,20 @@ def test_clock_advance_expires_tokens(api: Api) -> None:
     assert api.client.post("/_mock/clock", json={"advance_seconds": -5}).status_code == 400
     assert api.client.post("/_mock/clock", json={"offset_seconds": 0}).json()["offset"] == 0
     assert api.client.post("/_mock/clock", json={}).status_code == 400
+
+
+def test_clock_advanced_for_one_request_id_leaves_the_rest_on_time(api: Api) -> None:
+    """A clock moved for one client-request-id expires tokens for its requests only (other flows unaffected)."""
+    token = _start(api).json()["continuation_token"]
+    assert api.client.post("/_mock/clock", json={"advance_seconds": 601, "client_request_id": A}).status_code == 200
+    assert api.client.get("/_mock/clock").json()["offset"] == 0
+    expired = api.post("/signup/v1.0/challenge", crid=A, client_id=OTP_APP, continuation_token=token)
+    assert expired.status_code == 400 and expired.json()["error"] == "expired_token"
+    assert expired.json()["timestamp"] > time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(time.time() + 590))
+    fresh = _start(api, B).json()["continuation_token"]
+    assert api.post("/signup/v1.0/challenge", crid=B, client_id=OTP_APP, continuation_token=fresh).status_code == 200
+    bad = {"advance_seconds": 1, "client_request_id": " "}
+    assert api.client.post("/_mock/clock", json=bad).status_code == 400
 
 
 def test_outbox_lists_messages_oldest_first(api: Api) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conformance.contract.paths import REPO_ROOT
+from conformance.redaction import KEY_ENV
 
 HERE = Path(__file__).resolve().parent
 EXTRA = HERE / "deliberately_false.py"
@@ -43,7 +44,8 @@ def run_suites(tmp: Path, *args: str) -> SuiteRun:
     reports, raw = tmp / "reports", tmp / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     env = {
-        **os.environ,
+        # The run makes its own key, and is not a worker of this test run's xdist (PYTEST_XDIST_* would say so).
+        **{name: v for name, v in os.environ.items() if name != KEY_ENV and not name.startswith("PYTEST_XDIST")},
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
         "RAW_CAPTURE_DIR": str(raw),
     }

@@ -2,6 +2,7 @@
 
 It wraps `httpx.Client.send`, so it sees the values on the wire, before any redaction, in every process (xdist
 workers included); each process appends JSON lines to `$RAW_CAPTURE_DIR/<pid>.jsonl`, outside the reports directory.
+Each process also writes `<controller|gwN>.probe`: its fingerprint of `PROBE`, which shows the redaction key it uses.
 """
 
 from __future__ import annotations
@@ -14,9 +15,16 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.redaction import fingerprint
+
+PROBE = "probe-value-84930217"
+
 
 def pytest_configure(config: pytest.Config) -> None:
-    target = Path(os.environ["RAW_CAPTURE_DIR"]) / f"{os.getpid()}.jsonl"
+    folder = Path(os.environ["RAW_CAPTURE_DIR"])
+    target = folder / f"{os.getpid()}.jsonl"
+    process = os.environ.get("PYTEST_XDIST_WORKER", "controller")
+    (folder / f"{process}.probe").write_text(fingerprint(PROBE), encoding="utf-8")
     original = httpx.Client.send
 
     def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:

@@ -1,11 +1,13 @@
 """The reports as a person sees them: conformance.html and traceability.html in headless Chromium, offline.
 
 Prints two figures (no timed assertion): the size of the reports directory and how long conformance.html takes to
-load and render its rows.
+load and render its rows. Skipped without /usr/bin/chromium, unless `CONFORMANCE_REQUIRE_BROWSER=1` (CI) makes that a
+failure.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -27,9 +29,30 @@ ARGS = [
 ]
 RED = "rgb(207, 34, 46)"
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (Debian: apt-get install -y chromium)"
-)
+REQUIRE_ENV = "CONFORMANCE_REQUIRE_BROWSER"
+
+
+def require_browser(executable: Path, *, required: bool) -> None:
+    """Skip when the browser is absent, or fail when the environment requires it."""
+    if executable.exists():
+        return
+    reason = f"{executable} is absent (Debian: apt-get install -y chromium)"
+    if required:
+        pytest.fail(f"{reason}; {REQUIRE_ENV}=1 requires the browser test to run")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium() -> Path:
+    require_browser(CHROMIUM, required=os.environ.get(REQUIRE_ENV) == "1")
+    return CHROMIUM
+
+
+def test_an_absent_browser_skips_unless_required(tmp_path: Path) -> None:
+    with pytest.raises(pytest.skip.Exception):
+        require_browser(tmp_path / "chromium", required=False)
+    with pytest.raises(pytest.fail.Exception, match=REQUIRE_ENV):
+        require_browser(tmp_path / "chromium", required=True)
 
 
 def _size(folder: Path) -> tuple[int, int]:
@@ -37,13 +60,13 @@ def _size(folder: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def test_reports_render_offline_with_rows_transcripts_and_traceability(suite_run, capsys):
+def test_reports_render_offline_with_rows_transcripts_and_traceability(chromium, suite_run, capsys):
     from playwright.sync_api import sync_playwright
 
     tests = suite_run.summary["tests"]
     files, size = _size(suite_run.reports)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
         page = context.new_page()
         started = time.perf_counter()

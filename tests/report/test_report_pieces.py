@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 
+from conformance.client import NativeAuthClient, TargetUnreachable
 from conformance.redaction import fingerprint
 from conformance.report.diff import Changes
 from conformance.report.plugin import SUITES_DIR, _runs_suites
 from conformance.report.record import requirement_verdicts
-from conformance.report.scrub import scrub, scrub_data
+from conformance.report.scrub import SecretWatch, scrub, scrub_data
 from conformance.report.transcripts import safe_name
 from conformance.verdicts import Severity, Verdict
 
@@ -91,3 +93,23 @@ def test_reports_default_on_only_for_runs_of_the_suites(args, pyargs, on):
         args=args, option=SimpleNamespace(pyargs=pyargs), invocation_params=SimpleNamespace(dir=Path.cwd())
     )
     assert _runs_suites(config) is on
+
+
+def test_secret_watch_sees_raw_traffic_through_the_client_observer_hook():
+    """The watch collects the values the client sent and received, and those of a request that got no answer."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if b"unreachable" in request.content:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"continuation_token": TOKEN, "challenge_type": "password"})
+
+    client = NativeAuthClient("http://mock.test", transport=httpx.MockTransport(answer))
+    watch = SecretWatch()
+    watch.attach(client)
+    watch.attach(client)
+    secrets = watch.start()
+    client.send("signupStart", {"client_id": "abc", "username": "casey@contoso.com", "password": "Raw-Pass-1"})
+    with pytest.raises(TargetUnreachable):
+        client.send("signupStart", {"client_id": "unreachable", "password": "Raw-Pass-2"})
+    assert secrets == {TOKEN, "Raw-Pass-1", "Raw-Pass-2"}
+    assert len(client.observers) == 1, "attached once per client"

@@ -10,6 +10,9 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, quote_plus
 
+from rawcapture import PROBE
+
+from conformance.redaction import fingerprint
 from conformance.report.scrub import MIN_SECRET_LENGTH
 
 KEYS = frozenset({"continuation_token", "access_token", "refresh_token", "id_token", "oob", "password", "new_password"})
@@ -63,3 +66,11 @@ def test_the_leak_attempt_shows_as_a_fingerprint(suite_run):
     """The deliberately false test printed its token and failed on it: the output shows the fingerprint."""
     assert "continuation token: …#" in suite_run.output
     assert "got '…#" in suite_run.test("test_deliberately_false")["reason"]
+
+
+def test_every_process_of_a_run_fingerprints_with_the_runs_key(suite_run):
+    """The controller exports a key of the run's own before xdist starts the workers: equal values match anywhere."""
+    probes = {path.stem: path.read_text(encoding="utf-8") for path in suite_run.raw_dir.glob("*.probe")}
+    assert sorted(probes) == ["controller", "gw0", "gw1"]
+    assert len(set(probes.values())) == 1
+    assert probes["controller"] != fingerprint(PROBE), "the key came from the run, not from this test process"

@@ -13,9 +13,6 @@ from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, 
 from conformance.mock.tokens import Signer
 from conformance.mock.validation import CAPABILITIES, mask
 
-# §7.1: an invalid continuation token is `invalid_grant` on these tables, `invalid_request` everywhere else.
-_INVALID_TOKEN_IS_GRANT = frozenset({"E2", "E5", "E6"})
-
 
 @dataclass(slots=True)
 class Mock:
@@ -163,8 +160,8 @@ class Call:
         except TokenProblem as problem:
             if problem.expired:
                 raise self.error("expired_token", detail="The continuation_token is expired.") from None
-            error = "invalid_grant" if self.table in _INVALID_TOKEN_IS_GRANT else "invalid_request"
-            raise self.error(error, detail="The continuation_token is invalid.") from None
+            row = self.mock.table.invalid_token_row(self.table)  # §7.1, read from specs/errors.yaml
+            raise ApiError(row.id, detail="The continuation_token is invalid.") from None
         self.consumed, self.record = value, record
         return record.flow
 

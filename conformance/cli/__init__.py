@@ -1,12 +1,15 @@
-"""The `conformance` command: run the suites, serve the mock, check the specification."""
+"""The `conformance` command: run the suites, serve the mock, check a target, validate the spec, diff reports."""
 
 from __future__ import annotations
 
 import click
 
 from conformance import __version__
+from conformance.cli.check import target
+from conformance.cli.run import run
 from conformance.contract import spec_version
 from conformance.mock.cli import mock
+from conformance.report.diff import report_diff
 
 
 def _version_message() -> str:
@@ -38,4 +41,11 @@ def spec_validate() -> None:
     click.echo("specification valid")
 
 
-main.add_command(mock)
+@main.group()
+def report() -> None:
+    """Work with the reports of past runs."""
+
+
+report.add_command(report_diff)
+for command in (run, mock, target):
+    main.add_command(command)

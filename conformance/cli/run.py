@@ -1,0 +1,80 @@
+"""`conformance run`: the suites (fuzzing at its default budget) against one target, in-process, writing reports."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+import httpx
+import pytest
+
+from conformance.session import EMBEDDED, EMBEDDED_HTTP
+from conformance.target import ProfileError, load_profile
+from conformance.target_check import check_host
+
+SUITES = "conformance.suites"
+#: What the suites need from pytest's configuration (a configuration found in the working directory is ignored);
+#: the warning is about anyio, which this process imported (through httpx) before pytest could rewrite it.
+PYTEST_SETTINGS = (
+    "-o", "junit_family=xunit1", "-o", "xfail_strict=true", "--strict-markers",
+    "-W", "ignore:Module already imported so cannot be rewritten; anyio:pytest.PytestAssertRewriteWarning",
+)
+#: Live progress for a real target: one line per test, and the OTP the run is waiting for (conformance.otp).
+LIVE_LOG = ("-o", "log_cli=true", "--log-cli-level=INFO", "--log-disable=httpx")
+
+
+def build_pytest_args(target: str, reports: Path, slow: bool, extra: tuple[str, ...]) -> list[str]:
+    """The pytest command line of a run."""
+    args = ["-c", os.devnull, "--rootdir", str(Path.cwd()), *PYTEST_SETTINGS, "--pyargs", SUITES]
+    args += ["--target", target, "--conformance-reports", str(reports)]
+    if target not in (EMBEDDED, EMBEDDED_HTTP):
+        args += LIVE_LOG
+    if slow:
+        args.append("--slow")
+    return [*args, *extra]
+
+
+def precheck(target: str) -> None:
+    """Refuse, in one line, a profile that does not load or a host that does not answer (before any test runs)."""
+    if target in (EMBEDDED, EMBEDDED_HTTP):
+        return
+    try:
+        profile = load_profile(target)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from None
+    with httpx.Client(timeout=15) as http:
+        host = check_host(profile, http)
+    if not host.ready:
+        raise click.ClickException(f"{host.detail} (see: conformance target check {target})")
+
+
+@click.command(
+    short_help="Run the suites against a target and write the reports.",
+    context_settings={"ignore_unknown_options": True},
+)
+@click.option(
+    "--target", default=EMBEDDED, show_default=True, metavar="PROFILE|mock|mock-http",
+    help="A target profile (TOML), or the embedded mock in-process (mock) or over loopback HTTP (mock-http).",
+)
+@click.option(
+    "--reports", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for conformance.html, traceability.html, junit.xml, summary.json and transcripts/.",
+)
+@click.option("--slow", is_flag=True, help="Also run the checks that wait real time (continuation-token expiry).")
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED, metavar="[PYTEST_ARGS]...")
+def run(target: str, reports: Path, slow: bool, pytest_args: tuple[str, ...]) -> None:
+    """Run the conformance suites and fuzzing against TARGET and write the reports; exit status as pytest's.
+
+    PYTEST_ARGS go to pytest as they are, e.g. `-k signup`, `-m errors`, `-x`, `-n 2`, `--fuzz-max-time 30`.
+    A run that executes no conformance check fails.
+    """
+    precheck(target)
+    reports = reports.resolve()
+    started = time.time()
+    status = int(pytest.main(build_pytest_args(target, reports, slow, pytest_args)))
+    summary = reports / "summary.json"
+    if summary.exists() and summary.stat().st_mtime >= started:
+        click.echo(f"conformance: reports in {reports} (conformance.html, summary.json, junit.xml)", err=True)
+    raise SystemExit(status)

@@ -1,0 +1,157 @@
+"""Challenge types and the web fallback (api-reference.md §1.2, §7.2, §7.3).
+
+A client advertises the methods it can handle in `challenge_type`, always with `redirect`. A list without `redirect`
+is refused (the rows `*.unsupported_challenge_type`, one per endpoint, are checked by test_error_tables; here the case
+where the fallback would otherwise be due), an unknown value is an invalid request, and a method or capability the
+user flow needs but the client did not advertise is answered with the redirect response.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance import checks, flows
+from conformance.client import ApiResponse
+from conformance.contract import errata, errors
+from conformance.flows import Actor
+from conformance.reach import CannotReach, mfa_user, password_grant, reach
+from conformance.session import Target
+from conformance.suites._support import pick_app
+from conformance.target import Tenant
+from conformance.verdicts import Severity
+
+pytestmark = pytest.mark.rules
+METHODS = pytest.mark.parametrize("method", ["email_password", "email_otp"])
+LEGACY_UNSUPPORTED = "the legacy S13 table also answers unsupported_challenge_type for a type that isn't supported"
+ERR_01 = "ERR-01: the docs' examples answer a list without redirect with invalid_request AADSTS901007"
+
+
+def _err_01_codes() -> frozenset[int]:
+    """The AADSTS codes ERR-01 tolerates on an invalid_request answer to a list without `redirect`: those of the
+    invalid_request rows the erratum names (the examples' 901007); invalid_request without one of them FAILs."""
+    table = errors.table()
+    return frozenset(
+        code
+        for row_id in errata.get("ERR-01").rows
+        if row_id.endswith(".invalid_request")
+        for code in table.get(row_id).aadsts
+    )
+
+
+def _lacking(tenant: Tenant) -> str:
+    """The method the user flow does not rely on alone: it leaves out the one the flow needs (§7.2 usage matrix)."""
+    return "oob" if tenant.auth_method == "email_password" else "password"
+
+
+def _signup_start(actor: Actor, target: Target, challenge_type: str) -> ApiResponse:
+    return actor.steps.signup_start(target.new_address(), challenge_type=challenge_type)
+
+
+def _signin_initiate(actor: Actor, target: Target, challenge_type: str) -> ApiResponse:
+    address = flows.sign_up(actor, target.new_address()).address
+    return actor.steps.signin_initiate(address, challenge_type=challenge_type)
+
+
+STARTS: dict[str, Callable[[Actor, Target, str], ApiResponse]] = {"E1": _signup_start, "E4": _signin_initiate}
+
+
+def _unknown_type_tables() -> list[str]:
+    """Tables of the endpoints that take a `challenge_type` list (they document `unsupported_challenge_type`) whose
+    `invalid_request` row the error-table suite does not already trigger with an unknown type."""
+    table = errors.table()
+    return [
+        tag
+        for tag in table.tables
+        if f"{tag}.unsupported_challenge_type" in table
+        and f"{tag}.invalid_request" in table
+        and table.get(f"{tag}.invalid_request").trigger.recipe != "unknown_challenge_type"
+    ]
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        pytest.param(tag, marks=pytest.mark.requirement(f"{tag}.invalid_request", "R-CHALLENGE-TYPE-UNKNOWN"))
+        for tag in _unknown_type_tables()
+    ],
+)
+def test_unknown_challenge_type_is_refused(actor_for, target, verdict, tag):
+    """A challenge_type list with a value the API does not know (`foo`, besides the right ones and `redirect`) is refused as invalid_request (§7.2, the endpoint's table)."""
+    try:
+        reached = reach(actor_for, target, tag)
+    except CannotReach as exc:
+        pytest.skip(f"target profile: {exc}")
+    answer = reached.send(challenge_type=f"{reached.form.get('challenge_type') or 'redirect'} foo")
+    table = errors.table()
+    checks.refused_as(
+        verdict,
+        answer,
+        "R-CHALLENGE-TYPE-UNKNOWN",
+        table.get(f"{tag}.invalid_request"),
+        tolerated=table.get(f"{tag}.unsupported_challenge_type"),
+        why=LEGACY_UNSUPPORTED,
+    )
+
+
+@METHODS
+@pytest.mark.parametrize(
+    "tag",
+    [
+        pytest.param(tag, marks=pytest.mark.requirement(f"{tag}.unsupported_challenge_type", "R-REDIRECT-REQUIRED"))
+        for tag in STARTS
+    ],
+)
+def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_for, target, verdict, tag, method):
+    """A challenge_type list without `redirect` that also lacks the method the user flow needs fails with unsupported_challenge_type, never the redirect response (§7.2: redirect must be in every request)."""
+    app = pick_app(target.profile, auth_method=method, mfa=False)
+    answer = STARTS[tag](actor_for(app), target, _lacking(app.tenant))
+    table = errors.table()
+    checks.refused_as(
+        verdict,
+        answer,
+        "R-REDIRECT-REQUIRED",
+        table.get(f"{tag}.unsupported_challenge_type"),
+        tolerated=table.get(f"{tag}.invalid_request"),
+        why=ERR_01,
+        tolerated_codes=_err_01_codes(),
+    )
+
+
+@METHODS
+@pytest.mark.parametrize(
+    "tag", [pytest.param(tag, marks=pytest.mark.requirement(tag, "R-REDIRECT-FALLBACK")) for tag in STARTS]
+)
+def test_missing_method_falls_back_to_redirect(actor_for, target, verdict, tag, method):
+    """A challenge_type list with `redirect` but without the method the user flow needs is answered with the redirect response (§1.2, §7.2)."""
+    app = pick_app(target.profile, auth_method=method, mfa=False)
+    answer = STARTS[tag](actor_for(app), target, f"{_lacking(app.tenant)} redirect")
+    checks.redirect(verdict, answer, "R-REDIRECT-FALLBACK")
+    checks.schema(verdict, answer)
+
+
+@pytest.mark.parametrize(
+    "needed",
+    [
+        pytest.param(needed, marks=pytest.mark.requirement("E6", "R-CAPABILITY-FALLBACK"))
+        for needed in ("registration_required", "mfa_required")
+    ],
+)
+def test_missing_capability_falls_back_to_redirect(actor_for, target, verdict, needed):
+    """When the user flow enforces MFA but the client advertised no `capabilities`, the token endpoint answers the redirect response with a redirect_reason instead of registration_required or mfa_required (§7.3, §E6 redirect)."""
+    actor = actor_for(pick_app(target.profile, auth_method="email_password", mfa=True))
+    try:
+        user = mfa_user(target.profile) if needed == "mfa_required" else None
+    except CannotReach as exc:
+        pytest.skip(f"target profile: {exc}")
+    answer = password_grant(actor, target, user=user).send()
+    checks.redirect(verdict, answer, "R-CAPABILITY-FALLBACK")
+    checks.schema(verdict, answer)
+    reason = answer.json.get("redirect_reason")
+    verdict.check(
+        isinstance(reason, str) and bool(reason.strip()),
+        "R-CAPABILITY-FALLBACK",
+        f"the token endpoint's redirect gives no redirect_reason (documented, S2): {reason!r}",
+        Severity.WARNING,
+    )

@@ -1,0 +1,93 @@
+"""Sign-in end to end (api-reference.md §2.1 and §4: E4 → E5 → E6) and the refresh grant linked from E6.
+
+Each test signs up a fresh user of the application's user flow first, so it needs nothing of the tenant but an
+application; a wrong password or code is an error-table row (E6.invalid_grant, E6.invalid_grant.invalid_oob_value),
+checked by test_error_tables.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+
+from conformance import checks, flows
+from conformance.flows import Actor, SignInAnswers
+from conformance.session import Target
+from conformance.suites._support import needs, pick_app
+from conformance.target import Application
+from conformance.verdicts import Verdict
+
+pytestmark = pytest.mark.signin
+
+
+def _signed_in(actor: Actor, target: Target, scopes: list[str] | None = None) -> tuple[str, SignInAnswers]:
+    """A fresh user of the actor's user flow, signed in with its password, or its emailed code in an OTP flow."""
+    outcome = flows.sign_up(actor, target.new_address())
+    return outcome.address, flows.sign_in_answers(actor, outcome.address, password=outcome.password, scopes=scopes)
+
+
+def _check_tokens(
+    verdict: Verdict, answers: SignInAnswers, app: Application, address: str, jwks: dict[str, Any], scopes: list[str]
+) -> None:
+    """E4 and E5 hand on a token, E6 answers the documented token response with a verifiable id_token."""
+    checks.continuation_token(verdict, answers.initiate)
+    checks.continuation_token(verdict, answers.challenge)
+    checks.token_response(verdict, answers.token, scopes)
+    for answer in (answers.initiate, answers.challenge, answers.token):
+        checks.correlation(verdict, answer)
+    if "id_token" in answers.token.json:
+        checks.id_token(verdict, answers.token.json["id_token"], jwks, client_id=app.client_id, email=address)
+
+
+@pytest.mark.requirement(
+    "E4", "E5", "E6", "R-TOKEN-EVERY-STEP", "R-SCOPE-OPENID", "R-SCOPE-OFFLINE-ACCESS", "R-ID-TOKEN-SIGNED"
+)
+def test_sign_in_with_password(actor_for, target, verdict, jwks):
+    """An email+password user signs in with initiate, a `password` challenge and grant_type=password, getting Bearer tokens and an id_token signed by a key of the tenant's JWKS (§E4, §E5, §E6)."""
+    app = pick_app(target.profile, auth_method="email_password", mfa=False)
+    scopes = list(target.profile.scopes)
+    address, answers = _signed_in(actor_for(app), target, scopes)
+    verdict.equal(answers.challenge.json.get("challenge_type"), "password", "E5", "challenge_type")
+    _check_tokens(verdict, answers, app, address, jwks, scopes)
+
+
+@pytest.mark.requirement(
+    "E4", "E5", "E6", "R-OTP-CODE-LENGTH", "R-OTP-MASKED-LABEL", "R-TOKEN-EVERY-STEP", "R-ID-TOKEN-SIGNED"
+)
+def test_sign_in_with_email_otp(actor_for, target, verdict, jwks):
+    """An email-OTP user signs in with initiate, an `oob` challenge that emails a code of `code_length` digits to a masked label, and grant_type=oob (§E5, §E6, §7.5)."""
+    app = pick_app(target.profile, auth_method="email_otp")
+    scopes = list(target.profile.scopes)
+    address, answers = _signed_in(actor_for(app), target, scopes)
+    checks.otp_challenge(
+        verdict, answers.challenge, address=address, code=answers.code or "", code_length=app.tenant.otp_length
+    )
+    _check_tokens(verdict, answers, app, address, jwks, scopes)
+
+
+@pytest.mark.requirement("R-REFRESH", "E6", "R-SCOPE-OFFLINE-ACCESS", "R-ID-TOKEN-SIGNED")
+def test_refresh_token_is_redeemed_for_new_tokens(actor_for, target, verdict, jwks):
+    """The refresh_token of a sign-in with offline_access, sent with grant_type=refresh_token, yields a new token response (§2 refresh_token, §E6)."""
+    scopes = list(target.profile.scopes)
+    needs("offline_access" in scopes, "scopes lacks offline_access, so no refresh token is issued")
+    app = pick_app(target.profile, mfa=False)
+    actor = actor_for(app)
+    address, answers = _signed_in(actor, target, scopes)
+    refresh_token = answers.token.json.get("refresh_token")
+    if not verdict.check(bool(refresh_token), "R-SCOPE-OFFLINE-ACCESS", "sign-in with offline_access gave no refresh_token"):
+        return
+    renewed = actor.steps.refresh(refresh_token, scope=scopes)
+    checks.success(verdict, renewed, "R-REFRESH")
+    checks.token_response(verdict, renewed, scopes)
+    if "id_token" in renewed.json:
+        checks.id_token(verdict, renewed.json["id_token"], jwks, client_id=app.client_id, email=address)
+
+
+@pytest.mark.requirement("G-token.invalid_grant", "R-REFRESH")
+def test_unknown_refresh_token_is_refused(actor_for, target, verdict):
+    """A refresh token the tenant never issued is refused with invalid_grant of the generic token-issuance table (Seed002, §2 refresh_token)."""
+    actor = actor_for(pick_app(target.profile))
+    answer = actor.steps.refresh(secrets.token_urlsafe(48), scope=list(target.profile.scopes))
+    checks.error_row(verdict, answer, "G-token.invalid_grant")

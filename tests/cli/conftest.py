@@ -1,0 +1,45 @@
+"""A mock tenant served by `conformance mock serve` in a subprocess, and target profiles pointing at it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, answers, free_port
+
+
+@pytest.fixture(scope="session")
+def served_mock() -> Iterator[str]:
+    """`conformance mock serve` on a free port; yields its origin, stops it afterwards."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    with subprocess.Popen(
+        [CONFORMANCE, "mock", "serve", "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        deadline = time.monotonic() + 30
+        while not answers(origin):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "the mock did not answer within 30 s"
+            time.sleep(0.1)
+        yield origin
+        process.terminate()
+
+
+@pytest.fixture
+def profile_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """examples/targets/mock-http.toml pointed at another origin, with the variables it names set."""
+
+    def write(origin: str) -> Path:
+        text = MOCK_PROFILE.read_text(encoding="utf-8")
+        for name in re.findall(r'_env\s*=\s*"([A-Za-z_][A-Za-z0-9_]*)"', text):
+            monkeypatch.setenv(name, "set-by-the-test")
+        path = tmp_path / "mock-http.toml"
+        path.write_text(text.replace(f"http://{PROFILE_PORT}", origin), encoding="utf-8")
+        return path
+
+    return write

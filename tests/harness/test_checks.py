@@ -1,0 +1,234 @@
+"""Every named check can fail: real mock answers pass, and each one tampered breaks the requirement it checks."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
+
+from conformance import checks
+from conformance.client import ApiResponse, NativeAuthClient
+from conformance.contract import errors, openapi
+from conformance.session import Target
+from conformance.steps import NativeAuthSteps
+from conformance.verdicts import Finding, Severity, TargetDeviation, Verdict
+
+STRICT = "E3a.invalid_grant.invalid_oob_value"  # AADSTS 50181, no erratum: a wrong answer is a FAILURE
+LENIENT = "E3b.invalid_grant.password_too_weak"  # ERR-12 rules the other reading merely open: a WARNING
+DROP = object()
+FAILURE, WARNING = Severity.FAILURE, Severity.WARNING
+
+
+def tampered(response: ApiResponse, *, status: int | None = None, drop_header: str | None = None,
+             **body: Any) -> ApiResponse:
+    """A copy of a real response with its status, a header or body fields changed (`DROP` removes a field)."""
+    changed = copy.deepcopy(response.json)
+    for key, value in body.items():
+        if value is DROP:
+            changed.pop(key, None)
+        else:
+            changed[key] = value
+    headers = httpx.Headers({k: v for k, v in response.headers.items() if k != drop_header})
+    return dataclasses.replace(response, status=status or response.status, headers=headers, body=changed)
+
+
+def run(check: Callable[..., Any], *args: Any, **kwargs: Any) -> set[tuple[str, Severity]]:
+    """The (requirement, severity) pairs of the findings `check` records on a fresh verdict."""
+    verdict = Verdict()
+    check(verdict, *args, **kwargs)
+    return {(finding.requirement, finding.severity) for finding in verdict.findings}
+
+
+@pytest.fixture
+def row_response(api: NativeAuthClient, faults: Faults) -> Callable[[str], ApiResponse]:
+    """The mock's answer for a documented error row, served from its fault queue."""
+
+    def answer(row_id: str) -> ApiResponse:
+        row = errors.table().get(row_id)
+        crid = faults(row.endpoint, {"row": row_id})
+        return api.send(openapi.operation(row.endpoint).operation_id, {"client_id": PASSWORD_APP},
+                        client_request_id=crid)
+
+    return answer
+
+
+@pytest.fixture
+def tokens(api: NativeAuthClient) -> ApiResponse:
+    """A real token response: Casey signs in with her password, asking for openid and offline_access."""
+    steps = NativeAuthSteps(api, PASSWORD_APP)
+    token = steps.signin_initiate(CASEY, challenge_type="password redirect").continuation_token
+    token = steps.signin_challenge(token or "", challenge_type="password redirect").continuation_token
+    return steps.token(token or "", "password", password=CASEY_PASSWORD, scope="openid offline_access")
+
+
+# Verdicts
+
+
+def test_a_verdict_fails_only_on_failures_not_listed_as_expected() -> None:
+    verdict = Verdict(expected_deviations=frozenset({"E1"}))
+    assert verdict.check(False, "E1", "listed") is False
+    verdict.check(False, "R-ENVELOPE-TRACE-ID", "left open", WARNING)
+    assert verdict.check(True, "E2", "holds") is True
+    verdict.conclude()
+    assert verdict.expected == [Finding("E1", FAILURE, "listed")] and verdict.failures == []
+    assert [f.requirement for f in verdict.warnings] == ["R-ENVELOPE-TRACE-ID"]
+    assert verdict.checked == ["E1", "R-ENVELOPE-TRACE-ID", "E2"]
+    verdict.equal("bearer", "Bearer", "E6", "token_type")
+    with pytest.raises(TargetDeviation, match=r"^\[E6\] token_type: expected 'Bearer', got 'bearer'$"):
+        verdict.conclude()
+
+
+# Error rows
+
+
+@pytest.mark.parametrize("row_id", [STRICT, LENIENT, "E1.user_already_exists"])
+def test_the_mocks_documented_error_rows_pass(row_response: Callable[[str], ApiResponse], row_id: str) -> None:
+    assert run(checks.error_row, row_response(row_id), row_id) == set()
+
+
+@pytest.mark.parametrize(
+    ("change", "requirement"),
+    [
+        ({"status": 401}, STRICT),
+        ({"error": "invalid_request"}, STRICT),
+        ({"suberror": "expired_token"}, STRICT),
+        ({"suberror": DROP}, STRICT),
+        ({"error_codes": [12345]}, STRICT),
+        ({"error_codes": ["50181"]}, "R-ENVELOPE-ERROR-CODES"),
+        ({"error_codes": []}, "R-ENVELOPE-ERROR-CODES"),
+        ({"error_description": ""}, "R-ENVELOPE-DESCRIPTION"),
+        ({"timestamp": "2026-05-01T10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),
+        ({"trace_id": "not-a-uuid"}, "R-ENVELOPE-TRACE-ID"),
+        ({"correlation_id": "00000000-0000-4000-8000-000000000000"}, "R-CORRELATION-ECHO"),
+    ],
+    ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
+)
+def test_error_row_fails_a_broken_answer(row_response: Callable[[str], ApiResponse], change: dict[str, Any],
+                                         requirement: str) -> None:
+    response = tampered(row_response(STRICT), **change)
+    assert (requirement, FAILURE) in run(checks.error_row, response, STRICT)
+
+
+def test_correlation_headers_that_do_not_echo_are_a_warning(row_response: Callable[[str], ApiResponse]) -> None:
+    response = tampered(row_response(STRICT), drop_header="client-request-id")
+    assert run(checks.error_row, response, STRICT) == {("R-CORRELATION-HEADERS", WARNING)}
+
+
+@pytest.mark.parametrize("change", [{"status": 401}, {"error": "invalid_request"}, {"error_codes": [12345]}])
+def test_a_row_an_erratum_leaves_open_gets_a_warning_not_a_failure(row_response: Callable[[str], ApiResponse],
+                                                                   change: dict[str, Any]) -> None:
+    found = run(checks.error_row, tampered(row_response(LENIENT), **change), LENIENT)
+    assert (LENIENT, WARNING) in found and (LENIENT, FAILURE) not in found
+
+
+def test_an_erratum_does_not_soften_the_envelope_rules(row_response: Callable[[str], ApiResponse]) -> None:
+    response = tampered(row_response(LENIENT), error_codes=["399246"])
+    assert ("R-ENVELOPE-ERROR-CODES", FAILURE) in run(checks.error_row, response, LENIENT)
+
+
+def test_a_parent_row_accepts_only_the_suberrors_its_table_documents(
+    row_response: Callable[[str], ApiResponse],
+) -> None:
+    response = row_response("E1.invalid_grant.password_too_weak")
+    assert run(checks.error_row, response, "E1.invalid_grant") == set()
+    found = run(checks.error_row, tampered(response, suberror="made_up"), "E1.invalid_grant")
+    assert ("E1.invalid_grant", WARNING) in found  # ERR-08 leaves the E1 invalid_grant row open
+
+
+def test_an_undocumented_status_breaks_the_endpoints_schema(row_response: Callable[[str], ApiResponse]) -> None:
+    assert run(checks.schema, tampered(row_response(STRICT), status=418)) == {("E3", FAILURE)}
+
+
+# Token responses and id tokens
+
+
+def test_token_response_passes_and_fails_by_scope(tokens: ApiResponse) -> None:
+    both = ["openid", "offline_access"]
+    assert run(checks.token_response, tokens, both) == set()
+    assert run(checks.token_response, tampered(tokens, id_token=DROP), both) == {("R-SCOPE-OPENID", FAILURE)}
+    assert run(checks.token_response, tokens, ["openid"]) == {("R-SCOPE-OFFLINE-ACCESS", FAILURE)}
+    assert run(checks.token_response, tokens, ["offline_access"]) == {("R-SCOPE-OPENID", FAILURE)}
+    assert run(checks.token_response, tampered(tokens, token_type="bearer"), both) == {("E6", FAILURE)}
+    assert run(checks.token_response, tampered(tokens, expires_in="3600"), both) == {("E6", FAILURE)}
+
+
+@pytest.fixture
+def mock_jwks(mock_target: Target) -> dict[str, Any]:
+    """The mock's signing keys, found through its OpenID discovery document."""
+    with httpx.Client(transport=mock_target.transport) as http:
+        discovery = http.get(f"{mock_target.profile.base_url}/v2.0/.well-known/openid-configuration").json()
+        return http.get(discovery["jwks_uri"]).json()
+
+
+@pytest.fixture(scope="module")
+def own_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def signed(key: rsa.RSAPrivateKey, kid: str, **claims: Any) -> str:
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def test_id_token_verifies_against_the_jwks_for_this_client(tokens: ApiResponse, mock_jwks: dict[str, Any]) -> None:
+    token = tokens.json["id_token"]
+    assert run(checks.id_token, token, mock_jwks, client_id=PASSWORD_APP, email=CASEY) == set()
+    assert run(checks.id_token, token, mock_jwks, client_id=OTP_APP) == {("R-ID-TOKEN-SIGNED", FAILURE)}
+    assert run(checks.id_token, token, mock_jwks, client_id=PASSWORD_APP, email="someone@contoso.com") == {
+        ("R-ID-TOKEN-SIGNED", FAILURE)
+    }
+
+
+def test_id_token_signed_by_a_key_outside_the_jwks_fails(tokens: ApiResponse, mock_jwks: dict[str, Any],
+                                                        own_key: rsa.RSAPrivateKey) -> None:
+    token = tokens.json["id_token"]
+    forged = signed(own_key, jwt.get_unverified_header(token)["kid"], **jwt.decode(token, options={
+        "verify_signature": False}))
+    assert run(checks.id_token, forged, mock_jwks, client_id=PASSWORD_APP) == {("R-ID-TOKEN-SIGNED", FAILURE)}
+
+
+def test_an_expired_id_token_fails_beyond_the_clock_skew(own_key: rsa.RSAPrivateKey) -> None:
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(own_key.public_key(), as_dict=True)
+    jwks = {"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]}
+    now = int(time.time())
+
+    def with_expiry(exp: int) -> set[tuple[str, Severity]]:
+        token = signed(own_key, "k1", sub="s", aud=OTP_APP, iat=now - 7200, exp=exp)
+        return run(checks.id_token, token, jwks, client_id=OTP_APP)
+
+    assert with_expiry(now - checks.CLOCK_SKEW_S // 2) == set()
+    assert with_expiry(now - checks.CLOCK_SKEW_S - 60) == {("R-ID-TOKEN-SIGNED", FAILURE)}
+
+
+# Challenge labels and the redirect answer
+
+
+def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_target: Target) -> None:
+    steps = NativeAuthSteps(api, OTP_APP)
+    address = mock_target.new_address()
+    token = steps.signup_start(address, challenge_type="oob redirect").continuation_token
+    challenge = steps.signup_challenge(token or "", challenge_type="oob redirect")
+    assert run(checks.masked_label, challenge, address) == set()
+    for plain in (address, f" {address} ", None):
+        assert run(checks.masked_label, tampered(challenge, challenge_target_label=plain), address) == {
+            ("R-OTP-MASKED-LABEL", FAILURE)
+        }
+
+
+def test_redirect_needs_the_redirect_answer_without_a_token(api: NativeAuthClient, faults: Faults) -> None:
+    form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": "oob redirect"}
+    crid = faults("/signup/v1.0/start", {"redirect": True})
+    redirect = api.send("signupStart", form, client_request_id=crid)
+    assert run(checks.redirect, redirect, "R-REDIRECT-REQUIRED") == set()
+    carrying = tampered(redirect, continuation_token="abc")
+    assert run(checks.redirect, carrying, "R-REDIRECT-REQUIRED") == {("R-REDIRECT-REQUIRED", FAILURE)}
+    moved_on = api.send("signupStart", form)
+    assert moved_on.status == 200 and moved_on.continuation_token
+    assert run(checks.redirect, moved_on, "R-REDIRECT-REQUIRED") == {("R-REDIRECT-REQUIRED", FAILURE)}
