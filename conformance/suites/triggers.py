@@ -77,11 +77,6 @@ def _password_field(reached: Reached) -> str:
     return "new_password" if reached.operation == "ssprSubmit" else "password"
 
 
-@trigger("missing_client_id")
-def _missing_client_id(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(client_id=None)
-
-
 @trigger("unknown_client")
 def _unknown_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_id=str(uuid.uuid4()))
@@ -123,16 +118,6 @@ def _expired_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse
     return reached.send(client_request_id=after_token_lifetime(ctx.target, slow=ctx.slow))
 
 
-@trigger("unknown_grant_type")
-def _unknown_grant_type(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(grant_type="foo")
-
-
-@trigger("wrong_grant_type")
-def _wrong_grant_type(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(grant_type="password")
-
-
 @trigger("wrong_otp")
 def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     if reached.operation == "token":
@@ -141,16 +126,6 @@ def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
         pytest.skip(f"target profile: {reached.step} was reached without a code (preverified), so none can be wrong")
     code = reached.code or "00000000"
     return reached.send(oob=code[:-1] + str((int(code[-1]) + 1) % 10))
-
-
-@trigger("missing_scope")
-def _missing_scope(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(scope=None)
-
-
-@trigger("unknown_scope")
-def _unknown_scope(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(scope="openid api://00000000-0000-0000-0000-000000000000/none")
 
 
 @trigger("wrong_password")
@@ -301,16 +276,6 @@ def _wrong_client_secret(ctx: Context, reached: Reached, row: ErrorRow) -> ApiRe
     return reached.send(client_id=_client(ctx, "confidential_client_id"), client_secret=secrets.token_urlsafe(32))
 
 
-@trigger("generic_grant")
-def _generic_grant(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(grant_type="client_credentials")
-
-
-@trigger("unknown_resource")
-def _unknown_resource(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(scope="openid api://00000000-0000-0000-0000-000000000000/.default")
-
-
 def _refresh(refresh_token: str) -> dict[str, str | None]:
     """The fields that turn the reached token request into a refresh-token redemption (generic OAuth)."""
     return {"grant_type": "refresh_token", "refresh_token": refresh_token, "continuation_token": None, "password": None}
@@ -326,3 +291,26 @@ def _app(ctx: Context, step: str) -> Application:
         return app_for(ctx.target.profile, step)
     except CannotReach as exc:
         pytest.skip(f"target profile: {exc}")
+
+
+#: Recipes that send the reached request with some fields set to fixed values (None leaves a field out).
+FIXED_FIELDS: dict[str, dict[str, str | None]] = {
+    "missing_client_id": {"client_id": None},
+    "unknown_grant_type": {"grant_type": "foo"},
+    "wrong_grant_type": {"grant_type": "password"},
+    "missing_scope": {"scope": None},
+    "unknown_scope": {"scope": "openid api://00000000-0000-0000-0000-000000000000/none"},
+    "generic_grant": {"grant_type": "client_credentials"},
+    "unknown_resource": {"scope": "openid api://00000000-0000-0000-0000-000000000000/.default"},
+}
+
+
+def _fixed(fields: dict[str, str | None]) -> Trigger:
+    def send(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+        return reached.send(**fields)
+
+    return send
+
+
+for _name, _fields in FIXED_FIELDS.items():
+    trigger(_name)(_fixed(_fields))
