@@ -92,6 +92,7 @@ def test_mock_http_example_describes_the_bundled_mock(monkeypatch: pytest.Monkey
     example = load_profile(EXAMPLES / "mock-http.toml")
     built = mock_profile("http://127.0.0.1:8765/contoso.onmicrosoft.com", "http://127.0.0.1:8765")
     assert example.tenant == built.tenant
+    assert example.apps() == built.apps()
     assert example.base_url == built.base_url and example.control_url == built.control_url
     ids = ("client_id", "second_client_id", "confidential_client_id", "disabled_client_id")
     assert [getattr(example, key) for key in ids] == [getattr(built, key) for key in ids]
