@@ -41,8 +41,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"Hypothesis seed of every fuzz test (default {DEFAULT_SEED})")
     group.addoption("--fuzz-real-target", action="store_true",
                     help="allow fuzzing a target that is not the embedded mock (sends malformed requests to it)")
-    group.addoption("--fuzz-mock-deviation", action="append", default=[], metavar="NAME",
-                    help="switch on a named deviation of the embedded mock for the fuzz run (self-test; repeatable)")
 
 
 def budget_from(config: pytest.Config) -> FuzzBudget:
@@ -62,12 +60,7 @@ def budget_from(config: pytest.Config) -> FuzzBudget:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from conformance.mock.deviations import DEVIATIONS
-
     config.stash[BUDGET] = budget_from(config)
-    for name in config.getoption("--fuzz-mock-deviation"):
-        if name not in DEVIATIONS:
-            raise pytest.UsageError(f"--fuzz-mock-deviation: unknown deviation {name!r} (conformance mock deviations)")
     _SUMMARY.update(cases={}, chains={}, disagreements=Counter(), stopped=Counter(), ran=False)
 
 

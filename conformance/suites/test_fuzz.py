@@ -23,24 +23,14 @@ pytestmark = pytest.mark.fuzz
 
 @pytest.fixture(scope="session")
 def fuzz_run(target: Target, pytestconfig: pytest.Config) -> Iterator[FuzzRun]:
-    """The session's fuzz run; a real tenant needs --fuzz-real-target, mock deviations need the mock's control API."""
+    """The session's fuzz run; a real tenant needs --fuzz-real-target (mock deviations: the plugin's --mock-deviation)."""
     if target.label not in EMBEDDED_TARGETS and not pytestconfig.getoption("--fuzz-real-target"):
         pytest.skip(f"fuzzing sends malformed requests: pass --fuzz-real-target to fuzz {target.profile.name!r}")
-    deviations = pytestconfig.getoption("--fuzz-mock-deviation")
-    if deviations:
-        control = target.control()
-        if control is None or target.label not in EMBEDDED_TARGETS:
-            raise pytest.UsageError("--fuzz-mock-deviation needs the embedded mock (--target mock or mock-http)")
-        with control:
-            control.post("/_mock/deviations", json={"enable": deviations}).raise_for_status()
     # This session's own xdist workers (an inherited PYTEST_XDIST_WORKER_COUNT may belong to an outer run).
     workers = int(getattr(pytestconfig, "workerinput", {}).get("workercount", 1))
     run = FuzzRun.open(target, pytestconfig.stash[BUDGET], workers=workers)
     yield run
     run.close()
-    if deviations:
-        with target.control() as control:  # type: ignore[union-attr]
-            control.post("/_mock/deviations", json={"disable": deviations}).raise_for_status()
 
 
 def _recorder(request: pytest.FixtureRequest) -> Callable[[str, str], None]:

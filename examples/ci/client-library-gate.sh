@@ -52,7 +52,8 @@ done
 curl -fsS -o /dev/null "$origin/_mock/outbox" || { echo "gate: the mock tenant did not answer at $origin" >&2; exit 1; }
 
 export NATIVE_AUTH_BASE_URL="$origin/contoso.onmicrosoft.com"
-export NATIVE_AUTH_CLIENT_ID="$(sed -n 's/^client_id = "\([^"]*\)".*/\1/p' "$profile")"
+# The profile's main application (its first, top-level client_id; [[applications]] list more).
+export NATIVE_AUTH_CLIENT_ID="$(sed -n 's/^client_id = "\([^"]*\)".*/\1/p' "$profile" | head -n 1)"
 export NATIVE_AUTH_CONTROL_URL="$origin"
 if [ -n "${LIBRARY_TEST_COMMAND:-}" ]; then
     echo "gate: library tests: $LIBRARY_TEST_COMMAND"

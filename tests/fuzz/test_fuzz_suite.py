@@ -47,7 +47,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, subp
     reports = tmp_path_factory.mktemp("reports")
     commands = {}
     for name, args in RUNS.items():
-        deviation = ["--fuzz-mock-deviation", name] if name != "default" else []
+        deviation = ["--mock-deviation", name] if name != "default" else []
         commands[name] = _command(*args, *deviation, f"--conformance-reports={reports / name}")
     commands["real"] = _command(
         "--target", str(profile), "-k", "test_stateless and signupStart", f"--conformance-reports={reports / 'real'}"
