@@ -36,7 +36,8 @@ TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
-_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set()}
+CREATED = pytest.StashKey[list[str]]()
+_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set(), "created": []}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -62,7 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    _RUN.update(executed=0, checked=set(), expected=set())
+    for name in requirements.section_markers():
+        config.addinivalue_line("markers", f"{name}: doc section {name} of api-reference.md (from requirement ids)")
+    _RUN.update(executed=0, checked=set(), expected=set(), created=[])
     if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
         raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
     spec = config.getoption("--target")
@@ -153,12 +156,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After the test body, turn the verdict's FAILURE findings into the test's failure (also when they stopped a flow,
     so the failure names the broken rule rather than the step that could not go on)."""
     found = item.stash.get(VERDICT, None)
+    target = getattr(item, "funcargs", {}).get("target")
+    before = len(target.created) if isinstance(target, Target) else 0
     try:
         result = yield
     except FlowStopped:
         if found is not None:
             found.conclude()
         raise
+    finally:
+        if isinstance(target, Target):
+            item.stash[CREATED] = target.created[before:]
     if found is not None:
         found.conclude()
     return result
@@ -178,6 +186,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.append(("checked", sorted(set(found.checked))))
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
+    report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
     if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
         report.user_properties.append(("verdict", "error"))
     # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
@@ -185,11 +194,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every requirement a test names must resolve to spec data (a typo is a harness error, found at collection)."""
+    """Every requirement a test names must resolve to spec data (a typo is a harness error, found at collection); each
+    test is also marked with the doc sections its requirements belong to, so `-m E5` or `-m "E6 and not fuzz"` select
+    by section."""
     for item in items:
-        for marker in item.iter_markers("requirement"):
+        sections: set[str | None] = set()
+        for marker in list(item.iter_markers("requirement")):
             for requirement_id in marker.args:
                 requirements.resolve(requirement_id)
+                sections.add(requirements.section_marker(requirement_id))
+        for section in sorted(sections - {None}):
+            item.add_marker(section)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -198,6 +213,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     tally = _RUN
     tally["executed"] += 1
+    tally["created"] += [value for name, value in report.user_properties if name == "created"]
     for name, value in report.user_properties:
         if name == "checked":
             tally["checked"].update(value)
@@ -221,5 +237,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if created := sorted(_RUN["created"]):
+        shown = ", ".join(created[:3]) + (f", … {created[-1]}" if len(created) > 3 else "")
+        terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {shown}")
     for problem in config.stash.get(PROBLEMS, []):
         terminalreporter.write_line(f"conformance: {problem}", red=True)

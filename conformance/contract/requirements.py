@@ -78,3 +78,23 @@ def resolve(requirement_id: str) -> Requirement:
             + f" when {row.trigger.how}.",
         )
     raise KeyError(f"requirement {requirement_id!r} resolves to no endpoint, error row or rule")
+
+
+def _marker_of_table(table: str) -> str:
+    return table.removesuffix("-attrs").replace("-", "_")
+
+
+def section_marker(requirement_id: str) -> str | None:
+    """The pytest marker of the doc section a requirement belongs to: its endpoint step (`E5`, `E3a`), `G_token` for
+    the generic token table; None for a cross-cutting rule (its sections span the document)."""
+    requirement = resolve(requirement_id)
+    if requirement.kind == "endpoint":
+        return requirement.id
+    if requirement.kind == "error-row":
+        return _marker_of_table(errors.table().get(requirement_id).table)
+    return None
+
+
+def section_markers() -> tuple[str, ...]:
+    """Every doc-section marker `section_marker` can give."""
+    return tuple(sorted({*_endpoints(), *(_marker_of_table(row.table) for row in errors.table())}))

@@ -89,6 +89,7 @@ def build(run: Run) -> dict[str, Any]:
             "stopped": run.stopped,
             "exit_status": run.exit_status,
             "totals": run.totals(),
+            "created_accounts": sorted(address for test in tests for address in test.created),
             "python": platform.python_version(),
             "pytest": pytest.__version__,
         },
