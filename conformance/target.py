@@ -152,7 +152,6 @@ class Limits:
     """Limits the suite must respect or measure."""
 
     continuation_token_lifetime_s: int | None = None
-    max_wrong_password_attempts: int = 2
 
 
 @dataclass(frozen=True)
@@ -458,7 +457,6 @@ def _parse_pacing(table: _Table) -> Pacing:
 def _parse_limits(table: _Table) -> Limits:
     limits = Limits(
         continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", int, None, minimum=1),
-        max_wrong_password_attempts=table.number("max_wrong_password_attempts", int, 2),
     )
     table.done()
     return limits

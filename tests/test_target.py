@@ -78,7 +78,6 @@ def test_complete_example_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(profile.otp, ImapOtp)
     assert (profile.otp.port, profile.otp.ssl, profile.otp.mailbox) == (993, True, "INBOX")
     assert profile.otp.password.reveal() == "s3cret-imap"
-    assert profile.limits.max_wrong_password_attempts == 2
     assert profile.control_url is None
     assert profile.signup.address("run1-0") == "qa+run1-0@example.com"
     assert isinstance(otp_source_from_profile(profile), ImapSource)

@@ -130,6 +130,7 @@ def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
 
 @trigger("wrong_password")
 def _wrong_password(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
+    # `reach` signs in an account this run signed up, never a shared profile user, so no account can be locked out
     return reached.send(password=flows.new_password())
 
 
