@@ -15,8 +15,11 @@ SHOWN = pytest.StashKey[str]()
 
 @pytest.fixture(scope="session")
 def kill_table(pytestconfig: pytest.Config) -> killtable.KillTable:
-    """The fast kill table (per deviation, its CAUGHT_BY tests to the first failure), written to reports/."""
-    table = killtable.build(jobs=2)
+    """The fast kill table (per deviation, its CAUGHT_BY tests to the first failure), written to reports/.
+
+    Built over real HTTP (`mock-http`: uvicorn on a loopback port), so its clean run also drives every flow and every
+    triggerable error row of the suites through the served mock, validating each answer against `schemas/`."""
+    table = killtable.build(jobs=2, target="mock-http")
     killtable.write(table, KILL_TABLE_MD)
     pytestconfig.stash[SHOWN] = killtable.render(table)
     return table
