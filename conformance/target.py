@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -10,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+from conformance.tomlconfig import MISSING, TomlTable
 
 AuthMethod = Literal["email_otp", "email_password"]
 AUTH_METHODS = ("email_otp", "email_password")
@@ -189,71 +190,21 @@ class TargetProfile:
         return (Application("main", self.client_id, self.tenant), *self.applications)
 
 
-_MISSING: Any = object()
 _REFUSED = {"password": "passwords never go in a profile; name an environment variable with password_env"}
 
 
-class _Table:
-    """One TOML table being read: typed getters, one-line errors naming the key, unknown keys refused."""
+class ProfileTable(TomlTable):
+    """A table of a target profile: ProfileError, passwords refused, plus URL and secret getters."""
+
+    error_class = ProfileError
 
     def __init__(self, file: str, where: str, data: Any) -> None:
-        self.file, self.where = file, where
-        if not isinstance(data, dict):
-            raise self.error("", f"expected a table, got {type(data).__name__}")
-        self.data: dict[str, Any] = data
-        self.known: set[str] = set()
+        super().__init__(file, where, data)
         for key, problem in _REFUSED.items():
             if key in data:
                 raise self.error(key, problem)
 
-    def error(self, key: str, problem: str) -> ProfileError:
-        """A one-line error naming the file and the dotted key."""
-        dotted = ".".join(part for part in (self.where, key) if part) or "(top level)"
-        return ProfileError(f"{self.file}: {dotted}: {problem}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
-        """The value under `key`, type-checked (booleans are not numbers); `default` when absent."""
-        self.known.add(key)
-        if key not in self.data:
-            if default is _MISSING:
-                raise self.error(key, "missing")
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.error(key, f"expected {names}, got {type(value).__name__} {value!r}")
-        return value
-
-    def text(self, key: str, default: Any = _MISSING, *, pattern: re.Pattern[str] | None = None) -> Any:
-        """A non-empty string, optionally matching `pattern`."""
-        value = self.get(key, str, default)
-        if isinstance(value, str) and (not value or pattern is not None and not pattern.match(value)):
-            raise self.error(key, f"not a valid value: {value!r}")
-        return value
-
-    def choice(self, key: str, choices: tuple[str, ...], default: Any = _MISSING) -> Any:
-        """One of `choices`."""
-        value = self.get(key, str, default)
-        if value not in choices:
-            raise self.error(key, f"must be one of {', '.join(choices)}; got {value!r}")
-        return value
-
-    def number(self, key: str, kind: type, default: Any = _MISSING, *, minimum: float = 0) -> Any:
-        """An int (or a float, when `kind` is float) not below `minimum`."""
-        value = self.get(key, (int, float) if kind is float else int, default)
-        if value is not None and value < minimum:
-            raise self.error(key, f"must be at least {minimum:g}; got {value}")
-        return float(value) if kind is float and value is not None else value
-
-    def strings(self, key: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
-        """A list of non-empty strings."""
-        values = self.get(key, list, list(default))
-        for index, item in enumerate(values):
-            if not isinstance(item, str) or not item:
-                raise self.error(f"{key}[{index}]", f"expected a non-empty string, got {item!r}")
-        return tuple(values)
-
-    def url(self, key: str, default: Any = _MISSING) -> Any:
+    def url(self, key: str, default: Any = MISSING) -> Any:
         """An absolute http(s) URL without query or fragment, trailing slash removed."""
         value = self.get(key, str, default)
         if value is None:
@@ -268,27 +219,7 @@ class _Table:
         name = self.text(key, pattern=ENV_NAME)
         if not os.environ.get(name):
             raise self.error(key, f"environment variable {name} is not set")
-        return Secret(name, origin=f"{self.file}: {'.'.join(p for p in (self.where, key) if p)}")
-
-    def table(self, key: str, *, required: bool = False) -> _Table:
-        """A sub-table (empty when absent and not required)."""
-        return _Table(self.file, self.key(key), self.get(key, dict, _MISSING if required else {}))
-
-    def tables(self, key: str) -> list[_Table]:
-        """An array of tables."""
-        return [_Table(self.file, f"{self.key(key)}[{i}]", item) for i, item in enumerate(self.get(key, list, []))]
-
-    def key(self, key: str) -> str:
-        """The dotted name of a key of this table."""
-        return f"{self.where}.{key}" if self.where else key
-
-    def done(self) -> None:
-        """Refuse keys nobody asked for, suggesting the nearest known one."""
-        for key in self.data:
-            if key in self.known:
-                continue
-            near = difflib.get_close_matches(key, sorted(self.known), n=1)
-            raise self.error(key, "unknown key" + (f" (did you mean {near[0]}?)" if near else ""))
+        return Secret(name, origin=f"{self.file}: {self.key(key)}")
 
 
 def load_profile(path: str | Path) -> TargetProfile:
@@ -301,10 +232,10 @@ def load_profile(path: str | Path) -> TargetProfile:
         raise ProfileError(f"{file}: cannot read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{file}: not valid TOML: {exc}") from None
-    return _parse_profile(_Table(file, "", data), default_name=Path(path).stem)
+    return _parse_profile(ProfileTable(file, "", data), default_name=Path(path).stem)
 
 
-def _parse_profile(top: _Table, *, default_name: str) -> TargetProfile:
+def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
     base_url = top.url("base_url")
     if any(prefix in urlsplit(base_url).path + "/" for prefix in ENDPOINT_PREFIXES):
         raise top.error("base_url", "give the part before /signup/v1.0/... (the tenant's base URL)")
@@ -331,7 +262,7 @@ def _parse_profile(top: _Table, *, default_name: str) -> TargetProfile:
     return profile
 
 
-def _parse_application(table: _Table) -> Application:
+def _parse_application(table: ProfileTable) -> Application:
     application = Application(
         name=table.text("name"),
         client_id=table.text("client_id"),
@@ -341,13 +272,13 @@ def _parse_application(table: _Table) -> Application:
     return application
 
 
-def _parse_tenant(table: _Table) -> Tenant:
+def _parse_tenant(table: ProfileTable) -> Tenant:
     tenant = Tenant(
         auth_method=table.choice("auth_method", AUTH_METHODS),
         sspr=table.get("sspr", bool, False),
         mfa=table.get("mfa", bool, False),
         username_signin=table.get("username_signin", bool, False),
-        otp_length=table.number("otp_length", int, 8, minimum=1),
+        otp_length=table.number("otp_length", 8, minimum=1),
         attributes=tuple(_parse_attribute(item) for item in table.tables("attributes")),
         banned_passwords=table.strings("banned_passwords"),
         sms_blocked_by_admin=table.text("sms_blocked_by_admin", None, pattern=PHONE),
@@ -360,7 +291,7 @@ def _parse_tenant(table: _Table) -> Tenant:
     return tenant
 
 
-def _parse_attribute(table: _Table) -> Attribute:
+def _parse_attribute(table: ProfileTable) -> Attribute:
     attribute = Attribute(
         name=table.text("name", pattern=ATTRIBUTE_NAME),
         type=table.text("type", "string"),
@@ -381,7 +312,7 @@ def _parse_attribute(table: _Table) -> Attribute:
     return attribute
 
 
-def _parse_user(table: _Table, tenant: Tenant) -> ExistingUser:
+def _parse_user(table: ProfileTable, tenant: Tenant) -> ExistingUser:
     auth_method = table.choice("auth_method", AUTH_METHODS, tenant.auth_method)
     if auth_method == "email_password":
         password: Secret | None = table.secret("password_env")
@@ -404,7 +335,7 @@ def _parse_user(table: _Table, tenant: Tenant) -> ExistingUser:
     return user
 
 
-def _parse_signup(table: _Table) -> Signup:
+def _parse_signup(table: ProfileTable) -> Signup:
     template = table.text("address_template")
     try:
         sample = template.format(id="0")
@@ -416,10 +347,10 @@ def _parse_signup(table: _Table) -> Signup:
     return Signup(template)
 
 
-def _parse_otp(table: _Table) -> OtpConfig:
+def _parse_otp(table: ProfileTable) -> OtpConfig:
     kind = table.choice("type", ("outbox", "imap", "command"))
-    timeout_s = table.number("timeout_s", float, None, minimum=0.1)
-    interval_s = table.number("poll_interval_s", float, None, minimum=0.01)
+    timeout_s = table.number("timeout_s", None, kind=float, minimum=0.1)
+    interval_s = table.number("poll_interval_s", None, kind=float, minimum=0.01)
     timing = {k: v for k, v in (("timeout_s", timeout_s), ("poll_interval_s", interval_s)) if v is not None}
     config: OtpConfig
     if kind == "outbox":
@@ -428,7 +359,7 @@ def _parse_otp(table: _Table) -> OtpConfig:
         ssl = table.get("ssl", bool, True)
         config = ImapOtp(
             host=table.text("host"),
-            port=table.number("port", int, 993 if ssl else 143, minimum=1),
+            port=table.number("port", 993 if ssl else 143, minimum=1),
             ssl=ssl,
             username=table.secret("username_env"),
             password=table.secret("password_env"),
@@ -444,25 +375,25 @@ def _parse_otp(table: _Table) -> OtpConfig:
     return config
 
 
-def _parse_pacing(table: _Table) -> Pacing:
+def _parse_pacing(table: ProfileTable) -> Pacing:
     pacing = Pacing(
-        requests_per_second=table.number("requests_per_second", float, Pacing.requests_per_second),
-        max_retries=table.number("max_retries", int, Pacing.max_retries),
-        max_retry_after_s=table.number("max_retry_after_s", float, Pacing.max_retry_after_s),
+        requests_per_second=table.number("requests_per_second", Pacing.requests_per_second, kind=float),
+        max_retries=table.number("max_retries", Pacing.max_retries),
+        max_retry_after_s=table.number("max_retry_after_s", Pacing.max_retry_after_s, kind=float),
     )
     table.done()
     return pacing
 
 
-def _parse_limits(table: _Table) -> Limits:
+def _parse_limits(table: ProfileTable) -> Limits:
     limits = Limits(
-        continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", int, None, minimum=1),
+        continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", None, minimum=1),
     )
     table.done()
     return limits
 
 
-def _parse_control(table: _Table) -> str | None:
+def _parse_control(table: ProfileTable) -> str | None:
     url = table.url("url", None)
     table.done()
     return url

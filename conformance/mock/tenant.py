@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from conformance.tomlconfig import TomlTable
 
 DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
 
@@ -142,76 +143,14 @@ class Tenant:
         return next(flow for flow in self.user_flows if flow.name == app.user_flow)
 
 
-_MISSING = object()
+_LONGEST = 10**9  # seconds: the upper bound of every lifetime and interval
 
 
-class _Table:
-    """Reads one TOML table, remembering which keys were used so unknown keys can be refused."""
+class _TenantTable(TomlTable):
+    """A table of a tenant file (refused with TenantConfigError; empty strings are values there, e.g. no characters)."""
 
-    def __init__(self, source: str, where: str, data: Any) -> None:
-        self.source, self.where = source, where
-        if not isinstance(data, dict):
-            raise self.error("", f"expected a table, got {type(data).__name__}")
-        self.data: dict[str, Any] = data
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.where}.{name}" if self.where else name
-
-    def error(self, name: str, problem: str) -> TenantConfigError:
-        return TenantConfigError(f"{self.source}: {self.key(name) if name else self.where or '(top)'}: {problem}")
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = _MISSING) -> Any:
-        self.used.add(name)
-        if name not in self.data:
-            if default is _MISSING:
-                raise self.error(name, "missing")
-            return default
-        value = self.data[name]
-        if isinstance(value, bool) and kind is int or not isinstance(value, kind):
-            label = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-            raise self.error(name, f"expected {label}, got {type(value).__name__}")
-        return value
-
-    def text(self, name: str, default: Any = _MISSING, pattern: re.Pattern[str] | None = None, what: str = "") -> Any:
-        value = self.get(name, str, default)
-        if isinstance(value, str) and pattern is not None and not pattern.match(value):
-            raise self.error(name, f"not {what}: {value!r}")
-        return value
-
-    def choice(self, name: str, choices: tuple[str, ...], default: Any = _MISSING) -> Any:
-        value = self.get(name, str, default)
-        if value not in choices:
-            raise self.error(name, f"must be one of {', '.join(choices)}, got {value!r}")
-        return value
-
-    def number(self, name: str, default: int, minimum: int = 0, maximum: int = 10**9) -> int:
-        value = self.get(name, int, default)
-        if not minimum <= value <= maximum:
-            raise self.error(name, f"must be between {minimum} and {maximum}, got {value}")
-        return value
-
-    def strings(self, name: str, default: tuple[str, ...] = (), check: Callable[[str], str | None] | None = None):
-        value = self.get(name, list, list(default))
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                raise self.error(f"{name}[{index}]", f"expected str, got {type(item).__name__}")
-            problem = check(item) if check else None
-            if problem:
-                raise self.error(f"{name}[{index}]", problem)
-        return tuple(value)
-
-    def tables(self, name: str) -> list[_Table]:
-        value = self.get(name, list, [])
-        return [_Table(self.source, f"{self.key(name)}[{index}]", item) for index, item in enumerate(value)]
-
-    def table(self, name: str) -> _Table:
-        return _Table(self.source, self.key(name), self.get(name, dict, {}))
-
-    def done(self) -> None:
-        for name in self.data:
-            if name not in self.used:
-                raise self.error(name, "unknown key")
+    error_class = TenantConfigError
+    nonempty = False
 
 
 def _regex_problem(value: str) -> str | None:
@@ -222,11 +161,11 @@ def _regex_problem(value: str) -> str | None:
     return None
 
 
-def _parse_policy(table: _Table) -> PasswordPolicy:
+def _parse_policy(table: _TenantTable) -> PasswordPolicy:
     policy = PasswordPolicy(
-        min_length=table.number("min_length", 8, 1, 1024),
-        max_length=table.number("max_length", 256, 1, 4096),
-        min_char_classes=table.number("min_char_classes", 3, 0, 4),
+        min_length=table.number("min_length", 8, minimum=1, maximum=1024),
+        max_length=table.number("max_length", 256, minimum=1, maximum=4096),
+        min_char_classes=table.number("min_char_classes", 3, maximum=4),
         banned_words=tuple(w.lower() for w in table.strings("banned_words")),
         disallowed_chars=table.get("disallowed_chars", str, ""),
         printable_ascii_only=table.get("printable_ascii_only", bool, True),
@@ -237,7 +176,7 @@ def _parse_policy(table: _Table) -> PasswordPolicy:
     return policy
 
 
-def _parse_attribute(table: _Table) -> Attribute:
+def _parse_attribute(table: _TenantTable) -> Attribute:
     regex = table.get("regex", str, None)
     if regex is not None and (problem := _regex_problem(regex)):
         raise table.error("regex", problem)
@@ -255,7 +194,7 @@ def _parse_attribute(table: _Table) -> Attribute:
     return attribute
 
 
-def _parse_flow(table: _Table) -> UserFlow:
+def _parse_flow(table: _TenantTable) -> UserFlow:
     attributes = tuple(_parse_attribute(item) for item in table.tables("attributes"))
     flow = UserFlow(
         name=table.text("name"),
@@ -271,9 +210,11 @@ def _parse_flow(table: _Table) -> UserFlow:
     return flow
 
 
-def _parse_app(table: _Table, flows: set[str]) -> Application:
+def _parse_app(table: _TenantTable, flows: set[str]) -> Application:
     types = table.strings(
-        "challenge_types", CHALLENGE_TYPES, lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}"
+        "challenge_types",
+        CHALLENGE_TYPES,
+        check=lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}",
     )
     app = Application(
         client_id=table.text("client_id", pattern=GUID, what="a GUID"),
@@ -294,7 +235,7 @@ def _method_problem(channel: str, target: str) -> str | None:
     return None if pattern.match(target) else f"not a valid {'email address' if channel == 'email' else 'phone number'}"
 
 
-def parse_user(table: _Table) -> UserSeed:
+def parse_user(table: _TenantTable) -> UserSeed:
     """Parse one `[[users]]` table (also used by the control API's `POST /_mock/users`)."""
     methods = []
     for item in table.tables("mfa_methods"):
@@ -302,7 +243,7 @@ def parse_user(table: _Table) -> UserSeed:
         target = item.text("target")
         if problem := _method_problem(channel, target):
             raise item.error("target", problem)
-        methods.append(MfaMethodSeed(channel, target, item.text("id", None, GUID, "a GUID")))
+        methods.append(MfaMethodSeed(channel, target, item.text("id", None, pattern=GUID, what="a GUID")))
         item.done()
     attributes = table.get("attributes", dict, {})
     for name, value in attributes.items():
@@ -322,12 +263,12 @@ def parse_user(table: _Table) -> UserSeed:
 
 def user_from_mapping(data: Any, source: str = "user") -> UserSeed:
     """Build a user seed from a JSON/TOML mapping; TenantConfigError names the bad key."""
-    return parse_user(_Table(source, "", data))
+    return parse_user(_TenantTable(source, "", data))
 
 
 def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
     """Validate a loaded TOML document and build the tenant."""
-    top = _Table(source, "", data)
+    top = _TenantTable(source, "", data)
     identity = top.table("tenant")
     flows = tuple(_parse_flow(item) for item in top.tables("user_flows"))
     names = [flow.name for flow in flows]
@@ -346,27 +287,31 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
             raise TenantConfigError(f"{source}: users[{index}].email: duplicate user {email!r}")
     lifetimes_table = top.table("lifetimes")
     lifetimes = Lifetimes(
-        continuation_token=lifetimes_table.number("continuation_token", 600, 1),
-        otp=lifetimes_table.number("otp", 600, 1),
-        resend_interval=lifetimes_table.number("resend_interval", 30, 0),
-        access_token=lifetimes_table.number("access_token", 3600, 1),
-        refresh_token=lifetimes_table.number("refresh_token", 86400, 1),
-        poll_interval=lifetimes_table.number("poll_interval", 2, 0, 3600),
+        continuation_token=lifetimes_table.number("continuation_token", 600, minimum=1, maximum=_LONGEST),
+        otp=lifetimes_table.number("otp", 600, minimum=1, maximum=_LONGEST),
+        resend_interval=lifetimes_table.number("resend_interval", 30, maximum=_LONGEST),
+        access_token=lifetimes_table.number("access_token", 3600, minimum=1, maximum=_LONGEST),
+        refresh_token=lifetimes_table.number("refresh_token", 86400, minimum=1, maximum=_LONGEST),
+        poll_interval=lifetimes_table.number("poll_interval", 2, maximum=3600),
     )
     lifetimes_table.done()
     sms = top.table("sms")
     tenant = Tenant(
-        subdomain=identity.text("subdomain", "contoso", SUBDOMAIN, "a tenant subdomain"),
-        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", GUID, "a GUID"),
+        subdomain=identity.text("subdomain", "contoso", pattern=SUBDOMAIN, what="a tenant subdomain"),
+        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=GUID, what="a GUID"),
         display_name=identity.text("display_name", "Contoso"),
-        scopes=identity.strings("scopes", (), lambda s: None if "/" in s and " " not in s else "not a resource scope"),
+        scopes=identity.strings(
+            "scopes", check=lambda s: None if "/" in s and " " not in s else "not a resource scope"
+        ),
         applications=apps,
         user_flows=flows,
         users=users,
         lifetimes=lifetimes,
-        otp_length=top.number("otp_length", 8, 4, 12),
-        sms_blocked_regions=sms.strings("blocked_regions", (), lambda p: None if PREFIX.match(p) else "not a +prefix"),
-        sms_blocked_numbers=sms.strings("blocked_numbers", (), lambda p: None if PHONE.match(p) else "not a phone"),
+        otp_length=top.number("otp_length", 8, minimum=4, maximum=12),
+        sms_blocked_regions=sms.strings(
+            "blocked_regions", check=lambda p: None if PREFIX.match(p) else "not a +prefix"
+        ),
+        sms_blocked_numbers=sms.strings("blocked_numbers", check=lambda p: None if PHONE.match(p) else "not a phone"),
         deviations=top.strings("deviations"),
     )
     identity.done()

@@ -117,7 +117,7 @@ def test_users_can_be_seeded_and_reset_restores_the_tenant(api: Api) -> None:
     assert seeded.status_code == 201 and seeded.json()["email"] == "pat@example.com"
     assert api.password_grant("pat@example.com", "Pat-Pass-2026!").status_code == 200
     bad = api.client.post("/_mock/users", json={"email": "pat@example.com", "mfa_methods": [{"channel": "fax"}]})
-    assert bad.json()["detail"] == "user: mfa_methods[0].channel: must be one of email, sms, got 'fax'"
+    assert bad.json()["detail"] == "user: mfa_methods[0].channel: must be one of email, sms; got 'fax'"
     api.deviate("drop_trace_id")
     assert api.client.post("/_mock/reset").json() == {"reset": True}
     api.fails("/oauth2/v2.0/initiate", "user_not_found", client_id=BASIC_APP, challenge_type="password redirect",

@@ -73,7 +73,7 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
         (lambda t: t.replace('name = "first"', 'name = "first"\ncolour = "blue"'),
          "tenant.toml: applications[0].colour: unknown key"),
         (lambda t: t.replace('authentication_method = "email_otp"', 'authentication_method = "sms"'),
-         "tenant.toml: user_flows[0].authentication_method: must be one of email_otp, email_password, got 'sms'"),
+         "tenant.toml: user_flows[0].authentication_method: must be one of email_otp, email_password; got 'sms'"),
         (lambda t: t.replace('authentication_method = "email_otp"', 'authentication_method = "email_otp"\nmfa = true'),
          "tenant.toml: user_flows[0].mfa: needs authentication_method = email_password"),
         (lambda t: t + '\n[lifetimes]\ncontinuation_token = "ten"\n',
