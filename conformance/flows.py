@@ -183,7 +183,7 @@ def poll_until_done(actor: Actor, submitted: ApiResponse, wait: Wait, *, max_pol
     seconds = float(interval) if type(interval) is int and interval > 0 else 1.0
     token, crid = submitted.continuation_token or "", None
     for _ in range(max_polls):
-        polled = actor.expect(actor.steps.sspr_poll_completion(token, crid=crid), "E15")
+        polled = actor.expect(actor.steps.with_request_id(crid).sspr_poll_completion(token), "E15")
         status = polled.json.get("status")
         if status in {"succeeded", "failed"}:
             return polled

@@ -24,12 +24,17 @@ def _spaced(value: str | list[str] | None) -> str | None:
 class NativeAuthSteps:
     """Each method sends one documented request of the native authentication API for one application."""
 
-    def __init__(self, client: NativeAuthClient, client_id: str) -> None:
+    def __init__(self, client: NativeAuthClient, client_id: str, request_id: str | None = None) -> None:
         self.client = client
         self.client_id = client_id
+        self.request_id = request_id  # the `client-request-id` to send (None: a fresh one per request)
 
-    def _send(self, operation: str, *, client_id: str | None, crid: str | None, **form: str | None) -> ApiResponse:
-        return self.client.send(operation, {"client_id": client_id or self.client_id, **form}, client_request_id=crid)
+    def with_request_id(self, request_id: str | None) -> NativeAuthSteps:
+        """The same steps sending this `client-request-id` (e.g. one a mock's clock was moved for)."""
+        return NativeAuthSteps(self.client, self.client_id, request_id)
+
+    def _send(self, operation: str, **form: str | None) -> ApiResponse:
+        return self.client.send(operation, {"client_id": self.client_id, **form}, client_request_id=self.request_id)
 
     # Sign-up (E1–E3)
     def signup_start(
@@ -40,14 +45,10 @@ class NativeAuthSteps:
         password: str | None = None,
         attributes: Attributes | None = None,
         capabilities: str | list[str] | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E1: start a sign-up for `username`."""
         return self._send(
             "signupStart",
-            client_id=client_id,
-            crid=crid,
             username=username,
             challenge_type=challenge_type,
             password=password,
@@ -60,13 +61,9 @@ class NativeAuthSteps:
         token: str,
         *,
         challenge_type: str | None = "oob password redirect",
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E2: ask which credential the sign-up needs (sends the OTP)."""
-        return self._send(
-            "signupChallenge", client_id=client_id, crid=crid, continuation_token=token, challenge_type=challenge_type
-        )
+        return self._send("signupChallenge", continuation_token=token, challenge_type=challenge_type)
 
     def signup_continue(
         self,
@@ -76,14 +73,10 @@ class NativeAuthSteps:
         oob: str | None = None,
         password: str | None = None,
         attributes: Attributes | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E3: submit the OTP (`oob`), the password (`password`) or the attributes (`attributes`)."""
         return self._send(
             "signupContinue",
-            client_id=client_id,
-            crid=crid,
             continuation_token=token,
             grant_type=grant_type,
             oob=oob,
@@ -98,14 +91,10 @@ class NativeAuthSteps:
         *,
         challenge_type: str = "oob password redirect",
         capabilities: str | list[str] | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E4: start a sign-in for `username`."""
         return self._send(
             "signinInitiate",
-            client_id=client_id,
-            crid=crid,
             username=username,
             challenge_type=challenge_type,
             capabilities=_spaced(capabilities),
@@ -117,14 +106,10 @@ class NativeAuthSteps:
         *,
         challenge_type: str | None = "oob password redirect",
         id: str | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E5: ask for the first factor, or (with `id`) the second factor of a registered method."""
         return self._send(
             "signinChallenge",
-            client_id=client_id,
-            crid=crid,
             continuation_token=token,
             challenge_type=challenge_type,
             id=id,
@@ -139,14 +124,10 @@ class NativeAuthSteps:
         password: str | None = None,
         oob: str | None = None,
         username: str | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E6: exchange a continuation token and a credential for security tokens."""
         return self._send(
             "token",
-            client_id=client_id,
-            crid=crid,
             continuation_token=token,
             grant_type=grant_type,
             scope=_spaced(scope),
@@ -160,27 +141,23 @@ class NativeAuthSteps:
         refresh_token: str,
         *,
         scope: str | list[str] | None = "openid offline_access",
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E6 with `grant_type=refresh_token` (documented only by the generic OAuth refresh section)."""
         return self._send(
             "token",
-            client_id=client_id,
-            crid=crid,
             grant_type="refresh_token",
             refresh_token=refresh_token,
             scope=_spaced(scope),
         )
 
-    def signin_introspect(self, token: str, *, client_id: str | None = None, crid: str | None = None) -> ApiResponse:
+    def signin_introspect(self, token: str) -> ApiResponse:
         """E7: list the user's registered strong authentication methods."""
-        return self._send("signinIntrospect", client_id=client_id, crid=crid, continuation_token=token)
+        return self._send("signinIntrospect", continuation_token=token)
 
     # Strong authentication method registration (E8–E10)
-    def register_introspect(self, token: str, *, client_id: str | None = None, crid: str | None = None) -> ApiResponse:
+    def register_introspect(self, token: str) -> ApiResponse:
         """E8: list the methods the user may register."""
-        return self._send("registerIntrospect", client_id=client_id, crid=crid, continuation_token=token)
+        return self._send("registerIntrospect", continuation_token=token)
 
     def register_challenge(
         self,
@@ -189,14 +166,10 @@ class NativeAuthSteps:
         *,
         challenge_channel: str | None = "email",
         challenge_type: str = "oob",
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E9: send a code to the method being registered (or learn it is `preverified`)."""
         return self._send(
             "registerChallenge",
-            client_id=client_id,
-            crid=crid,
             continuation_token=token,
             challenge_type=challenge_type,
             challenge_target=challenge_target,
@@ -209,14 +182,10 @@ class NativeAuthSteps:
         grant_type: str = "oob",
         *,
         oob: str | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E10: prove the method with its code (`oob`) or confirm a preverified one (`continuation_token`)."""
         return self._send(
             "registerContinue",
-            client_id=client_id,
-            crid=crid,
             continuation_token=token,
             grant_type=grant_type,
             oob=oob,
@@ -229,14 +198,10 @@ class NativeAuthSteps:
         *,
         challenge_type: str = "oob redirect",
         capabilities: str | list[str] | None = None,
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E11: start a password reset for `username`."""
         return self._send(
             "ssprStart",
-            client_id=client_id,
-            crid=crid,
             username=username,
             challenge_type=challenge_type,
             capabilities=_spaced(capabilities),
@@ -247,30 +212,18 @@ class NativeAuthSteps:
         token: str,
         *,
         challenge_type: str | None = "oob redirect",
-        client_id: str | None = None,
-        crid: str | None = None,
     ) -> ApiResponse:
         """E12: send the reset code."""
-        return self._send(
-            "ssprChallenge", client_id=client_id, crid=crid, continuation_token=token, challenge_type=challenge_type
-        )
+        return self._send("ssprChallenge", continuation_token=token, challenge_type=challenge_type)
 
-    def sspr_continue(
-        self, token: str, oob: str, *, grant_type: str = "oob", client_id: str | None = None, crid: str | None = None
-    ) -> ApiResponse:
+    def sspr_continue(self, token: str, oob: str, *, grant_type: str = "oob") -> ApiResponse:
         """E13: submit the reset code."""
-        return self._send(
-            "ssprContinue", client_id=client_id, crid=crid, continuation_token=token, grant_type=grant_type, oob=oob
-        )
+        return self._send("ssprContinue", continuation_token=token, grant_type=grant_type, oob=oob)
 
-    def sspr_submit(
-        self, token: str, new_password: str, *, client_id: str | None = None, crid: str | None = None
-    ) -> ApiResponse:
+    def sspr_submit(self, token: str, new_password: str) -> ApiResponse:
         """E14: submit the new password."""
-        return self._send(
-            "ssprSubmit", client_id=client_id, crid=crid, continuation_token=token, new_password=new_password
-        )
+        return self._send("ssprSubmit", continuation_token=token, new_password=new_password)
 
-    def sspr_poll_completion(self, token: str, *, client_id: str | None = None, crid: str | None = None) -> ApiResponse:
+    def sspr_poll_completion(self, token: str) -> ApiResponse:
         """E15: ask whether the reset has completed."""
-        return self._send("ssprPollCompletion", client_id=client_id, crid=crid, continuation_token=token)
+        return self._send("ssprPollCompletion", continuation_token=token)

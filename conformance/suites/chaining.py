@@ -414,7 +414,7 @@ def _after_reset(chain: Chain) -> Reached:
         if answer.json.get("status") not in POLL_STATUSES_PENDING:
             break
         crid = wait(float(answer.json.get("poll_interval", 1) or 1))
-        answer = actor.expect(actor.steps.sspr_poll_completion(answer.continuation_token or "", crid=crid), "E15")
+        answer = actor.expect(actor.steps.with_request_id(crid).sspr_poll_completion(answer.continuation_token or ""), "E15")
     if not actor.verdict.equal(answer.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status"):
         raise FlowStopped(f"the password reset ended {answer.json.get('status')!r}")
     form = _form(
