@@ -202,14 +202,15 @@ class Registration:
     registered: ApiResponse
 
 
-def register_email(actor: Actor, token: str, address: str) -> Registration:
-    """Register `address` as the email strong method from a `registration_required` token: E8 → E9 → E10 (§5),
-    with the emailed code, or with `grant_type=continuation_token` when E9 answers `preverified`."""
+def register_method(actor: Actor, token: str, address: str, channel: str = "email") -> Registration:
+    """Register `address` (an email address, or a phone number for `sms`) as a strong method from a
+    `registration_required` token: E8 → E9 → E10 (§5), with the code sent there, or with
+    `grant_type=continuation_token` when E9 answers `preverified`."""
     steps = actor.steps
     introspected = actor.expect(steps.register_introspect(token), "E8")
     mark = actor.otp.mark(address)
     challenged = actor.expect(
-        steps.register_challenge(introspected.continuation_token or "", address, challenge_channel="email"), "E9"
+        steps.register_challenge(introspected.continuation_token or "", address, challenge_channel=channel), "E9"
     )
     next_token = challenged.continuation_token or ""
     if challenged.json.get("challenge_type") == "preverified":

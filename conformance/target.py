@@ -80,6 +80,7 @@ class Tenant:
     banned_passwords: tuple[str, ...] = ()
     sms_blocked_by_admin: str | None = None  # a phone number in a region the administrator blocked for SMS
     sms_blocked_by_rep: str | None = None  # a phone number the SMS provider blocks for its reputation
+    sms_number: str | None = None  # a phone number whose SMS codes the OTP source reads (SMS method registration)
 
 
 @dataclass(frozen=True)
@@ -283,6 +284,7 @@ def _parse_tenant(table: ProfileTable) -> Tenant:
         banned_passwords=table.strings("banned_passwords"),
         sms_blocked_by_admin=table.text("sms_blocked_by_admin", None, pattern=PHONE),
         sms_blocked_by_rep=table.text("sms_blocked_by_rep", None, pattern=PHONE),
+        sms_number=table.text("sms_number", None, pattern=PHONE),
     )
     for key in ("sspr", "username_signin"):
         if getattr(tenant, key) and tenant.auth_method != "email_password":
@@ -399,6 +401,10 @@ def _parse_control(table: ProfileTable) -> str | None:
     return url
 
 
+#: Any number outside the mock's blocked regions and numbers: the mock writes every SMS it "sends" to its outbox.
+MOCK_SMS_NUMBER = "+14255550123"
+
+
 def mock_profile(base_url: str, control_url: str) -> TargetProfile:
     """The profile of the embedded mock's bundled default tenant (`conformance/mock/default_tenant.toml`)."""
     from conformance.mock.tenant import TenantConfigError, load_tenant
@@ -459,4 +465,5 @@ def _mock_tenant(mock: Any, app: Any) -> Tenant:
         else (),
         sms_blocked_by_admin=next((f"{prefix}9161234567"[:16] for prefix in mock.sms_blocked_regions), None),
         sms_blocked_by_rep=next(iter(mock.sms_blocked_numbers), None),
+        sms_number=MOCK_SMS_NUMBER,
     )

@@ -17,7 +17,7 @@ from conformance.client import ApiResponse
 from conformance.flows import Actor
 from conformance.reach import REACH, CannotReach, mfa_user, password_grant
 from conformance.session import Target
-from conformance.suites._support import pick_app
+from conformance.suites._support import needs, pick_app
 from conformance.target import Application
 from conformance.verdicts import Severity
 
@@ -65,7 +65,7 @@ def _registered_user(actor: Actor, target: Target) -> tuple[str, str]:
         answer.suberror, "registration_required", "E6.invalid_grant.registration_required", "suberror"
     ):
         raise flows.FlowStopped(f"expected registration_required, got HTTP {answer.status} {answer.error}")
-    registration = flows.register_email(actor, answer.continuation_token or "", user.address)
+    registration = flows.register_method(actor, answer.continuation_token or "", user.address)
     scopes = list(actor.profile.scopes)
     token = registration.registered.continuation_token or ""
     actor.expect(actor.steps.token(token, "continuation_token", scope=scopes), "E6")
@@ -167,20 +167,24 @@ def test_a_wrong_second_factor_code_is_refused(actor_for, target, verdict):
 
 
 @pytest.mark.requirement("E6.invalid_grant.registration_required", "E8", "E9", "E10", "E6", "R-ID-TOKEN-SIGNED")
-def test_registration_required_registers_an_email(actor_for, target, verdict, jwks):
-    """A user without a strong method gets registration_required, registers an email (E8 → E9 → E10) and is signed in with grant_type=continuation_token (§5, §E6)."""
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_registration_required_registers_a_method(actor_for, target, verdict, jwks, channel):
+    """A user without a strong method gets registration_required, registers an email address or a phone number (E8 → E9 → E10) and is signed in with grant_type=continuation_token (§5, §E6)."""
     app = _mfa_app(target)
+    if channel == "sms":
+        needs(app.tenant.sms_number is not None, "no tenant.sms_number whose SMS codes the OTP source reads")
     actor = actor_for(app)
     user = flows.sign_up(actor, target.new_address())
+    destination = app.tenant.sms_number if channel == "sms" else user.address
     answer = _sign_in(actor, target, (user.address, user.password or ""), BOTH)
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")
-    registration = flows.register_email(actor, checks.continuation_token(verdict, answer), user.address)
+    registration = flows.register_method(actor, checks.continuation_token(verdict, answer), destination, channel)
     offered = {m.get("id"): m for m in registration.introspected.json.get("methods") or []}
-    verdict.check("email" in offered, "E8", f"no method with id 'email' offered: {sorted(map(str, offered))}")
+    verdict.check(channel in offered, "E8", f"no method with id {channel!r} offered: {sorted(map(str, offered))}")
     challenged = registration.challenged.json
     if challenged.get("challenge_type") == "oob":
-        verdict.equal(challenged.get("challenge_target"), user.address, "E9", "challenge_target (echo of the request)")
-        verdict.equal(challenged.get("challenge_channel"), "email", "E9", "challenge_channel")
+        verdict.equal(challenged.get("challenge_target"), destination, "E9", "challenge_target (echo of the request)")
+        verdict.equal(challenged.get("challenge_channel"), channel, "E9", "challenge_channel")
     for step in (registration.introspected, registration.challenged, registration.registered):
         checks.continuation_token(verdict, step)
     scopes = list(target.profile.scopes)
@@ -198,7 +202,7 @@ def test_registering_the_email_verified_at_sign_up_is_preverified(actor_for, tar
     scopes = list(target.profile.scopes)
     answer = actor.steps.token(signed_up.continuation_token or "", "continuation_token", username=address, scope=scopes)
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")
-    registration = flows.register_email(actor, checks.continuation_token(verdict, answer), address)
+    registration = flows.register_method(actor, checks.continuation_token(verdict, answer), address)
     challenged = registration.challenged.json
     verdict.equal(challenged.get("challenge_type"), "preverified", "R-REGISTER-PREVERIFIED", "E9 challenge_type")
     if challenged.get("challenge_type") == "preverified":
