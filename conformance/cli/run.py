@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -51,6 +54,35 @@ def precheck(target: str) -> None:
         raise click.ClickException(f"{host.detail} (see: conformance target check {target})")
 
 
+class _HoldErrorsUntilStart:
+    """pytest's stderr is held until the session starts, so a usage error (printed before) can become one line."""
+
+    def __init__(self) -> None:
+        self.held = io.StringIO()
+        self.stderr = sys.stderr
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        sys.stderr = self.stderr
+        self.stderr.write(self.held.getvalue())
+        self.held = io.StringIO()
+
+
+def _run_pytest(args: list[str]) -> int:
+    """`pytest.main(args)`; a usage error (unknown option, bad option value) is raised as one line."""
+    holder = _HoldErrorsUntilStart()
+    with contextlib.redirect_stderr(holder.held):
+        status = int(pytest.main(args, plugins=[holder]))
+    held = holder.held.getvalue()
+    if status == pytest.ExitCode.USAGE_ERROR and held.strip():
+        lines = [line.strip() for line in held.splitlines() if line.strip()]
+        reason = next((line.split("error: ", 1)[1] for line in lines if "error: " in line), lines[0])
+        error = click.ClickException(f"{reason.removeprefix('ERROR: ')} (see: conformance run --help)")
+        error.exit_code = status  # pytest's usage-error status, as the run's status always is
+        raise error
+    sys.stderr.write(held)
+    return status
+
+
 @click.command(
     short_help="Run the suites against a target and write the reports.",
     context_settings={"ignore_unknown_options": True},
@@ -74,7 +106,7 @@ def run(target: str, reports: Path, slow: bool, pytest_args: tuple[str, ...]) ->
     precheck(target)
     reports = reports.resolve()
     started = time.time()
-    status = int(pytest.main(build_pytest_args(target, reports, slow, pytest_args)))
+    status = _run_pytest(build_pytest_args(target, reports, slow, pytest_args))
     summary = reports / "summary.json"
     if summary.exists() and summary.stat().st_mtime >= started:
         click.echo(f"conformance: reports in {reports} (conformance.html, summary.json, junit.xml)", err=True)

@@ -43,3 +43,17 @@ def test_waiting_for_an_otp_says_which(caplog: pytest.LogCaptureFixture):
         code = poll(lambda: next(answers), label="outbox http://x", address="a@example.com", timeout=5, interval=0.01)
     assert code == "12345678"
     assert caplog.messages == ["waiting for the OTP sent to a@example.com (outbox http://x, up to 5 s)"]
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (("--bogus",), "unrecognized arguments: --bogus"),
+        (("--fuzz-examples", "0"), "--fuzz-examples must be positive, got 0"),
+    ],
+)
+def test_a_pytest_usage_error_is_one_line(tmp_path: Path, args: tuple[str, ...], reason: str):
+    """A mistake in the pass-through pytest arguments is one line on stderr, with pytest's usage-error status."""
+    done = _run(tmp_path, *args)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert done.stderr.strip().splitlines() == [f"Error: {reason} (see: conformance run --help)"]
