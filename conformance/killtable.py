@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from conformance.verdicts import VERDICT_FAILED
+
 # Only the standard library at module level: a worker imports this module before `pytest.main`, and a plugin's
 # dependency imported before pytest loads the plugin cannot be assertion-rewritten (PytestAssertRewriteWarning).
 EMBEDDED, EMBEDDED_HTTP = "mock", "mock-http"  # conformance.session's names (importing it would import httpx)
 DEFAULT_OUT = Path("reports/kill-table.md")
 NOT_FUZZ = "not fuzz"
-VERDICT_PREFIX = "conformance.verdicts.TargetDeviation: "
+VERDICT_PREFIX = VERDICT_FAILED
 REASON_WIDTH = 110
 OUTPUT_TAIL = 30
 # This module's package is imported before pytest marks it for rewriting; it holds no assertions.

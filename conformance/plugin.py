@@ -17,7 +17,7 @@ from conformance.otp import OtpTimeout
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
-from conformance.verdicts import Verdict
+from conformance.verdicts import VERDICT_FAILED, TargetDeviation, Verdict
 
 MARKERS = {
     "signup": "sign-up flow (api-reference.md §3)",
@@ -189,6 +189,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
     if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
         report.user_properties.append(("verdict", "error"))
+    if call.excinfo is not None and call.excinfo.errisinstance(TargetDeviation):
+        # the broken rules, one per line, rather than a traceback through the plugin's own frames
+        report.longrepr = f"{VERDICT_FAILED}{call.excinfo.value}"
     # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
     return report
 

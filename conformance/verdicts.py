@@ -26,6 +26,10 @@ class Finding:
         return f"[{self.requirement}] {self.message}"
 
 
+#: How the failure text of a test the target failed starts (the plugin writes it; reports and the kill table read it).
+VERDICT_FAILED = "TargetDeviation: "
+
+
 class TargetDeviation(AssertionError):
     """The target broke one or more documented rules (a FAILURE verdict)."""
 
