@@ -8,7 +8,7 @@ from typing import Any
 from conformance.contract.errors import ErrorTable
 from conformance.mock.envelope import ApiError
 from conformance.mock.forms import Form
-from conformance.mock.state import Flow, MockState, TokenProblem, TokenRecord
+from conformance.mock.state import Flow, MockState, Otp, TokenProblem, TokenRecord
 from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, UserFlow
 from conformance.mock.tokens import Signer
 from conformance.mock.validation import CAPABILITIES, mask
@@ -164,6 +164,17 @@ class Call:
             raise ApiError(row.id, detail="The continuation_token is invalid.") from None
         self.consumed, self.record = value, record
         return record.flow
+
+    def take_with_code(self, *steps: str, detail: str = "The one-time passcode is invalid.") -> tuple[Flow, Otp]:
+        """`take(*steps)` for a request carrying an emailed/texted code in `oob`: the flow and the OTP it matched
+        (consumed). A wrong or expired code is `invalid_grant` / `invalid_oob_value` and leaves the token usable."""
+        code = self.param("oob")
+        flow = self.take(*steps)
+        assert code is not None
+        otp = self.state.verify_otp(flow, code.strip())
+        if otp is None:
+            raise self.error("invalid_grant", "invalid_oob_value", detail=detail)
+        return flow, otp
 
     def spend(self) -> None:
         """Spend the presented token (on success, redirect, or an error that hands out a new one)."""

@@ -59,11 +59,7 @@ def continue_(call: Call) -> dict[str, Any]:
     if grant_type not in ("oob", "continuation_token"):
         raise call.error("invalid_grant", detail=f"The grant type '{grant_type[:40]}' is not supported here.")
     if grant_type == "oob":
-        code = call.param("oob")
-        flow = call.take("E10.oob")
-        assert code is not None
-        if call.state.verify_otp(flow, code.strip()) is None:
-            raise call.error("invalid_grant", "invalid_oob_value", detail="The one-time passcode is invalid.")
+        flow, _ = call.take_with_code("E10.oob")
     else:
         flow = call.take("E10.continuation_token")
     assert flow.user is not None and flow.pending_method is not None

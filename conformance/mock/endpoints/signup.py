@@ -126,12 +126,7 @@ def continue_(call: Call) -> dict[str, Any]:
         raise call.error("invalid_grant", detail=f"The grant_type '{(grant_type or '')[:40]}' is not supported here.")
     user_flow = call.user_flow(app)
     if grant_type == "oob":
-        code = call.param("oob")
-        flow = call.take("E3a")
-        assert code is not None
-        otp = call.state.verify_otp(flow, code.strip())
-        if otp is None:
-            raise call.error("invalid_grant", "invalid_oob_value", detail="Unable to validate the otp.")
+        flow, otp = call.take_with_code("E3a", detail="Unable to validate the otp.")
         flow.verified_email = otp.target.lower()
         if user_flow.uses_password and flow.password is None:
             flow.stage = "credential"

@@ -51,12 +51,7 @@ def continue_(call: Call) -> dict[str, Any]:
     grant_type = (call.param("grant_type") or "").strip()
     if grant_type != "oob":
         raise call.error("invalid_grant", detail=f"The grant type '{grant_type[:40]}' is not supported here.")
-    code = call.param("oob")
-    flow = call.take("E13")
-    assert code is not None
-    otp = call.state.verify_otp(flow, code.strip())
-    if otp is None:
-        raise call.error("invalid_grant", "invalid_oob_value", detail="The one-time passcode is invalid.")
+    flow, otp = call.take_with_code("E13")
     flow.verified_email = otp.target.lower()
     lifetime = min(call.tenant.lifetimes.continuation_token, MAX_RESET_TOKEN_LIFETIME)
     expires_in = 3600 if call.state.deviating("sspr_expires_in_too_long") else lifetime

@@ -137,11 +137,7 @@ def token(call: Call) -> dict[str, Any]:
             raise ApiError("G-token.interaction_required", detail="A Conditional Access policy requires interaction.")
         _second_factor(call, flow)
     elif grant_type in ("oob", "mfa_oob"):
-        code = call.param("oob")
-        flow = call.take(f"E6.{grant_type}")
-        assert code is not None
-        if call.state.verify_otp(flow, code.strip()) is None:
-            raise call.error("invalid_grant", "invalid_oob_value", detail="The one-time passcode is invalid.")
+        flow, _ = call.take_with_code(f"E6.{grant_type}")
         if grant_type == "mfa_oob":
             flow.strong_auth_done = True
     else:
