@@ -43,18 +43,11 @@ class Target:
 
     def client(self) -> NativeAuthClient:
         """A client paced and retried as the profile says."""
-        pacing = self.profile.pacing
-        return NativeAuthClient(
-            self.profile.base_url,
-            transport=self.transport,
-            requests_per_second=pacing.requests_per_second,
-            max_retries=pacing.max_retries,
-            max_retry_after_s=pacing.max_retry_after_s,
-        )
+        return profile_client(self.profile, transport=self.transport)
 
     def new_address(self) -> str:
         """A sign-up address unique to this run (the profile's template), remembered for the run summary."""
-        address = self.profile.signup.address_template.format(id=f"{self.run_id}-{next(self._serial)}")
+        address = self.profile.signup.address(f"{self.run_id}-{next(self._serial)}")
         self.created.append(address)
         return address
 
@@ -92,6 +85,18 @@ class Target:
             return None
 
         return wait
+
+
+def profile_client(profile: TargetProfile, *, transport: httpx.BaseTransport | None = None) -> NativeAuthClient:
+    """A client for the profile's target, paced and retried as its `[pacing]` says."""
+    pacing = profile.pacing
+    return NativeAuthClient(
+        profile.base_url,
+        transport=transport,
+        requests_per_second=pacing.requests_per_second,
+        max_retries=pacing.max_retries,
+        max_retry_after_s=pacing.max_retry_after_s,
+    )
 
 
 def _free_port() -> int:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from conformance.client import NativeAuthClient, TargetUnreachable
+from conformance.client import TargetUnreachable
 from conformance.otp import OtpError, otp_source_from_profile
 from conformance.otp.base import describe
+from conformance.session import profile_client
 from conformance.target import ImapOtp, TargetProfile
 
 #: E4 answers for an unknown username that show the app is enabled for native auth (legacy: invalid_grant).
@@ -60,7 +61,7 @@ def check_host(profile: TargetProfile, http: httpx.Client) -> Check:
 
 def check_request(profile: TargetProfile, address: str) -> Check:
     """E4 for an address nobody signed up with: the main app must answer as a native-auth app would."""
-    client = NativeAuthClient(profile.base_url, max_retries=profile.pacing.max_retries)
+    client = profile_client(profile)
     try:
         response = client.send(
             "signinInitiate",
@@ -90,7 +91,7 @@ def check_otp(profile: TargetProfile, address: str, http: httpx.Client) -> Check
 
 def check_target(profile: TargetProfile) -> list[Check]:
     """Every check, in order (each one runs even when an earlier one is not ready)."""
-    address = profile.signup.address_template.format(id=f"target-check-{uuid.uuid4().hex[:8]}")
+    address = profile.signup.address(f"target-check-{uuid.uuid4().hex[:8]}")
     with httpx.Client(timeout=15) as http:
         return [
             Check("profile", True, f"{profile.name}: {profile.base_url}"),
