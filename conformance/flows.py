@@ -174,14 +174,16 @@ def reset_password_outcome(
     )
     verified = actor.expect(steps.sspr_continue(challenge.continuation_token or "", code), "E13")
     submitted = actor.expect(steps.sspr_submit(verified.continuation_token or "", password), "E14")
-    return ResetOutcome(start, challenge, verified, submitted, poll_until_done(actor, submitted, wait))
-
-
-def poll_until_done(actor: Actor, submitted: ApiResponse, wait: Wait, *, max_polls: int = 20) -> ApiResponse:
-    """Poll E15 until the reset has succeeded or failed, letting `poll_interval` seconds pass between polls (§E15)."""
     interval = submitted.json.get("poll_interval")
     seconds = float(interval) if type(interval) is int and interval > 0 else 1.0
-    token, crid = submitted.continuation_token or "", None
+    polled = poll_until_done(actor, submitted.continuation_token or "", wait, interval=seconds)
+    return ResetOutcome(start, challenge, verified, submitted, polled)
+
+
+def poll_until_done(actor: Actor, token: str, wait: Wait, *, interval: float = 1.0, max_polls: int = 20) -> ApiResponse:
+    """Poll E15 from `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
+    `poll_interval`) pass between polls (§E15)."""
+    crid = None
     for _ in range(max_polls):
         polled = actor.expect(actor.steps.with_request_id(crid).sspr_poll_completion(token), "E15")
         status = polled.json.get("status")
@@ -189,7 +191,7 @@ def poll_until_done(actor: Actor, submitted: ApiResponse, wait: Wait, *, max_pol
             return polled
         actor.verdict.check(status in {"not_started", "in_progress"}, "R-SSPR-POLL", f"unknown status {status!r}")
         token = polled.continuation_token or token
-        crid = wait(seconds)
+        crid = wait(interval)
     raise FlowStopped(f"password reset still not complete after {max_polls} polls")
 
 

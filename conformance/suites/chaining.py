@@ -29,9 +29,6 @@ from conformance.suites._support import after_token_lifetime, pick_app
 from conformance.target import Application
 from conformance.verdicts import Verdict
 
-POLL_STATUSES_PENDING = ("not_started", "in_progress")
-
-
 # --- the ledger -------------------------------------------------------------------------------------------------------
 
 
@@ -408,13 +405,7 @@ def _after_reset(chain: Chain) -> Reached:
     Uses an app whose user flow has no MFA, so the sign-in ends in tokens rather than the MFA detour."""
     actor = chain.actor_for(pick_app(chain.target.profile, auth_method="email_password", sspr=True, mfa=False))
     polled = chain.reach("E15", actor)
-    answer = actor.expect(polled.send(), "E15")
-    wait = chain.target.waiter()
-    for _ in range(10):
-        if answer.json.get("status") not in POLL_STATUSES_PENDING:
-            break
-        crid = wait(float(answer.json.get("poll_interval", 1) or 1))
-        answer = actor.expect(actor.steps.with_request_id(crid).sspr_poll_completion(answer.continuation_token or ""), "E15")
+    answer = flows.poll_until_done(actor, polled.token, chain.target.waiter())
     if not actor.verdict.equal(answer.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status"):
         raise FlowStopped(f"the password reset ended {answer.json.get('status')!r}")
     form = _form(
