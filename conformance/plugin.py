@@ -85,13 +85,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.fixture(scope="session")
 def target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    """The target of this run, opened once per session (per worker under xdist)."""
-    try:
-        deviations = tuple(pytestconfig.getoption("--mock-deviation"))
-        with open_target(pytestconfig.getoption("--target"), deviations) as opened:
-            yield opened
-    except ProfileError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    """The target of this run, opened once per session (per worker under xdist; the profile was checked when pytest
+    was configured)."""
+    deviations = tuple(pytestconfig.getoption("--mock-deviation"))
+    with open_target(pytestconfig.getoption("--target"), deviations) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
