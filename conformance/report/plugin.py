@@ -113,24 +113,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(config.stash[SESSION], "conformance-report-session")
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
-    """Target, profile and versions in pytest-html's environment table."""
-    from conformance import __version__
-    from conformance.contract import spec_version
-
-    if SESSION in config.stash:
-        spec = config.getoption("--target")
-        metadata.update(
-            {
-                "Target": spec,
-                "Profile": _profile_name(spec),
-                "conformance": __version__,
-                "Specification": "{} (documentation of {})".format(*spec_version()),
-            }
-        )
-
-
 @pytest.fixture(autouse=True)
 def _conformance_secret_watch(request: pytest.FixtureRequest) -> None:
     """For tests that talk to a target: collect the raw secrets of their traffic, so reports can redact free text."""
