@@ -74,10 +74,24 @@ class Actor:
         """Send an OTP challenge and read the code that arrives for `address` (§7.5)."""
         mark = self.otp.mark(address)
         response = self.expect(challenge(), requirement)
+        return response, self._code_sent(address, mark, response)
+
+    def challenge_with_code_unless_preverified(
+        self, address: str, challenge: Callable[[], ApiResponse], requirement: str
+    ) -> tuple[ApiResponse, str | None]:
+        """`challenge_with_code` for E9, which sends no code when it answers `preverified` (§E9 Success B)."""
+        mark = self.otp.mark(address)
+        response = self.expect(challenge(), requirement)
+        if response.json.get("challenge_type") == "preverified":
+            return response, None
+        return response, self._code_sent(address, mark, response)
+
+    def _code_sent(self, address: str, mark: object, response: ApiResponse) -> str:
+        """The code the challenge `response` announced, arrived for `address` after `mark`, of the announced length."""
         length = response.json.get("code_length", self.tenant.otp_length)
         code = self.otp.fetch(address, after=mark, code_length=length, timeout=self.profile.otp.timeout_s)
         self.verdict.equal(len(code), length, "R-OTP-CODE-LENGTH", "length of the code sent")
-        return response, code
+        return code
 
 
 def sign_up(
@@ -210,21 +224,17 @@ def register_method(actor: Actor, token: str, address: str, channel: str = "emai
     `grant_type=continuation_token` when E9 answers `preverified`."""
     steps = actor.steps
     introspected = actor.expect(steps.register_introspect(token), "E8")
-    mark = actor.otp.mark(address)
-    challenged = actor.expect(
-        steps.register_challenge(introspected.continuation_token or "", address, challenge_channel=channel), "E9"
+    challenged, code = actor.challenge_with_code_unless_preverified(
+        address,
+        lambda: steps.register_challenge(introspected.continuation_token or "", address, challenge_channel=channel),
+        "E9",
     )
     next_token = challenged.continuation_token or ""
-    if challenged.json.get("challenge_type") == "preverified":
-        return Registration(
-            introspected, challenged, actor.expect(steps.register_continue(next_token, "continuation_token"), "E10")
-        )
-    length = challenged.json.get("code_length", actor.tenant.otp_length)
-    code = actor.otp.fetch(address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
-    actor.verdict.equal(len(code), length, "R-OTP-CODE-LENGTH", "length of the code sent")
-    return Registration(
-        introspected, challenged, actor.expect(steps.register_continue(next_token, "oob", oob=code), "E10")
-    )
+    if code is None:
+        registered = steps.register_continue(next_token, "continuation_token")
+    else:
+        registered = steps.register_continue(next_token, "oob", oob=code)
+    return Registration(introspected, challenged, actor.expect(registered, "E10"))
 
 
 @dataclass

@@ -249,12 +249,7 @@ def _register_challenge(actor: Actor, target: Target) -> Reached:
 def _register_continue(actor: Actor, target: Target) -> Reached:
     """E9 with the account's own email → E10: with the code it sent (`oob`), or as `preverified` (§5)."""
     challenged = _register_challenge(actor, target)
-    mark = actor.otp.mark(challenged.address)
-    answer = actor.expect(challenged.send(), "E9")
-    code = None
-    if answer.json.get("challenge_type") != "preverified":
-        length = answer.json.get("code_length", actor.tenant.otp_length)
-        code = actor.otp.fetch(challenged.address, after=mark, code_length=length, timeout=actor.profile.otp.timeout_s)
+    answer, code = actor.challenge_with_code_unless_preverified(challenged.address, challenged.send, "E9")
     grant = "continuation_token" if code is None else "oob"
     form = _form(actor, continuation_token=answer.continuation_token, grant_type=grant, oob=code)
     return Reached("E10", "registerContinue", form, challenged.address, actor, code, challenged.password)
