@@ -99,7 +99,8 @@ def profile_client(profile: TargetProfile, *, transport: httpx.BaseTransport | N
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -117,7 +118,7 @@ def _mock_app(deviations: tuple[str, ...]) -> Starlette:
 @contextlib.contextmanager
 def _served_mock(deviations: tuple[str, ...]) -> Iterator[str]:
     """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(_mock_app(deviations), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="conformance-mock", daemon=True)
     thread.start()

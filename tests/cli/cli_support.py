@@ -1,8 +1,7 @@
-"""What the CLI tests share: the installed `conformance` command, free ports, a served mock's readiness."""
+"""What the CLI tests share: the installed `conformance` command, the example profile, a served mock's readiness."""
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -14,12 +13,6 @@ BIN = Path(sys.executable).parent
 CONFORMANCE = str(BIN / "conformance")
 MOCK_PROFILE = REPO_ROOT / "examples" / "targets" / "mock-http.toml"
 PROFILE_PORT = "127.0.0.1:8765"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def answers(origin: str) -> bool:

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, answers, free_port
+from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, answers
+
+from conformance.session import free_port
 
 
 @pytest.fixture(scope="session")

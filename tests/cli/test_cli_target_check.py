@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from cli_support import free_port
 from click.testing import CliRunner
 
 from conformance.cli import main
+from conformance.session import free_port
 
 
 def _check(profile: Path) -> tuple[int, list[str]]:

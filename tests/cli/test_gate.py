@@ -8,9 +8,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from cli_support import BIN, answers, free_port
+from cli_support import BIN, answers
 
 from conformance.contract.paths import REPO_ROOT
+from conformance.session import free_port
 
 GATE = REPO_ROOT / "examples" / "ci" / "client-library-gate.sh"
 

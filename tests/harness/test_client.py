@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import uuid
@@ -15,7 +14,7 @@ from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
 
 import conformance.client
 from conformance.client import ApiResponse, Exchange, NativeAuthClient, Pacer, TargetUnreachable
-from conformance.session import Target
+from conformance.session import Target, free_port
 from conformance.steps import NativeAuthSteps
 
 BASE = "http://target.test/contoso.onmicrosoft.com"
@@ -168,9 +167,7 @@ def test_other_errors_are_not_retried(clock: FakeClock, api: NativeAuthClient, f
 
 
 def test_an_unreachable_host_is_one_line_naming_it() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     exchanges: list[Exchange] = []
     client = NativeAuthClient(f"http://127.0.0.1:{port}/tenant", recorder=exchanges.append, timeout_s=5)
     with pytest.raises(TargetUnreachable) as caught:

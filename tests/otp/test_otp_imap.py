@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conformance.otp import ImapSource, OtpError, OtpTimeout, otp_source_from_profile
+from conformance.session import free_port
 from conformance.target import load_profile
 
 USER, PASSWORD = "demouser", "demopass"
@@ -43,18 +44,12 @@ class ImapServer:
             assert status == "OK", data
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def imap_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImapServer]:
     """pymap (`dict` backend, plain IMAP, user demouser/demopass) serving 127.0.0.1 for the whole session."""
     if importlib.util.find_spec("pymap") is None:
         pytest.fail("the IMAP tests need a real IMAP server: pip install 'pymap>=0.36,<0.37'")
-    port = _free_port()
+    port = free_port()
     log = Path(tmp_path_factory.mktemp("pymap")) / "stderr.log"
     command = [sys.executable, "-c", "from pymap.main import main; main()",
                "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict"]
