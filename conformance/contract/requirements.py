@@ -2,32 +2,86 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 import yaml
 
 from conformance.contract import errors, openapi, paths
 
+#: Where a rule comes from (specs/rules.yaml header): a native-auth doc page, a client library's code, or neither.
+BASES = ("documented", "observed", "inferred")
+_RULE_KEYS = {"id", "section", "source", "basis", "rule"}
+_OPTIONAL_RULE_KEYS = {"observed_in", "reason"}
+_RULE_ID = re.compile(r"^R-[A-Z0-9]+(-[A-Z0-9]+)*$")
+_DOC_TAG = re.compile(r"^S\d+(-\w+)?$")
+_LIBRARY_TAG = re.compile(r"^X-[A-Za-z]+$")
+
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """A documented rule: an error row, an endpoint/step, or a cross-cutting rule of `specs/rules.yaml`."""
+    """A rule a check cites: an error row, an endpoint/step, or a cross-cutting rule of `specs/rules.yaml`."""
 
     id: str
     kind: str  # "error-row" | "endpoint" | "rule"
     section: str
     source: str
     rule: str
+    basis: str = "documented"  # one of BASES
+    basis_note: str = ""  # observed: the library and file; inferred: what the rule is inferred from
+
+
+def _rule(index: int, item: Any) -> Requirement:
+    where = f"rules.yaml: rule {item.get('id', f'#{index}') if isinstance(item, dict) else f'#{index}'}"
+    if not isinstance(item, dict):
+        raise ValueError(f"{where}: expected a mapping")
+    for key in sorted(item.keys() - _RULE_KEYS - _OPTIONAL_RULE_KEYS):
+        raise ValueError(f"{where}: {key}: unknown key")
+    for key in sorted(_RULE_KEYS - item.keys()):
+        raise ValueError(f"{where}: {key}: missing key")
+    if not isinstance(item["id"], str) or not _RULE_ID.match(item["id"]):
+        raise ValueError(f"{where}: id: expected R-UPPER-CASE, got {item['id']!r}")
+    source = item["source"]
+    if not isinstance(source, list) or not source or not all(isinstance(tag, str) for tag in source):
+        raise ValueError(f"{where}: source: expected a non-empty list of doc tags")
+    basis = item["basis"]
+    if basis not in BASES:
+        raise ValueError(f"{where}: basis: {basis!r} not one of {', '.join(BASES)}")
+    needs = {"documented": None, "observed": "observed_in", "inferred": "reason"}[basis]
+    for key in _OPTIONAL_RULE_KEYS:
+        if key in item and key != needs:
+            raise ValueError(f"{where}: {key}: only for basis {'observed' if key == 'observed_in' else 'inferred'}")
+    if needs and not (isinstance(item.get(needs), str) and item[needs].strip()):
+        raise ValueError(f"{where}: {needs}: required for basis {basis}")
+    if basis == "documented" and not any(_DOC_TAG.match(tag) for tag in source):
+        raise ValueError(f"{where}: source: a documented rule cites a native-auth doc tag (S1..S17)")
+    if basis == "observed" and not any(_LIBRARY_TAG.match(tag) for tag in source):
+        raise ValueError(f"{where}: source: an observed rule cites a client-library tag (X-JS, ...)")
+    return Requirement(
+        item["id"], "rule", item["section"], ", ".join(source), item["rule"], basis, item.get(needs or "", "")
+    )
+
+
+def load_rules(path: Path) -> dict[str, Requirement]:
+    """Read and validate a rules file; ValueError names the rule and key at fault (tests use edited copies)."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
+        raise ValueError("rules.yaml: rules: expected a list")
+    found: dict[str, Requirement] = {}
+    for index, item in enumerate(document["rules"]):
+        rule = _rule(index, item)
+        if rule.id in found:
+            raise ValueError(f"rules.yaml: rule {rule.id}: id: duplicate")
+        found[rule.id] = rule
+    return found
 
 
 @cache
 def _rules() -> dict[str, Requirement]:
-    document = yaml.safe_load((paths.SPECS_DIR / "rules.yaml").read_text(encoding="utf-8"))
-    return {
-        item["id"]: Requirement(item["id"], "rule", item["section"], ", ".join(item["source"]), item["rule"])
-        for item in document["rules"]
-    }
+    return load_rules(paths.SPECS_DIR / "rules.yaml")
 
 
 @cache
@@ -76,6 +130,7 @@ def resolve(requirement_id: str) -> Requirement:
             f"{row.endpoint} answers HTTP {row.status} error={row.error}"
             + (f" suberror={row.suberror}" if row.suberror else "")
             + f" when {row.trigger.how}.",
+            *(("inferred", "the generic token-issuance page (Seed002), not a native-auth page") if row.generic else ()),
         )
     raise KeyError(f"requirement {requirement_id!r} resolves to no endpoint, error row or rule")
 
