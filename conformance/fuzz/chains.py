@@ -170,7 +170,7 @@ class ChainKeeper:
             return chain
         parent = self.answers.get(parent_id) if parent_id else None
         if "challenge_type" in (case.body or {}) and op != "registerChallenge":
-            shaping.assign(case, "challenge_type", shaping.challenge_types(op))
+            shaping.assign(case, "challenge_type", shaping.CHALLENGE_TYPES)
         step = {
             "signinChallenge": self._signin_challenge,
             "registerChallenge": self._register_challenge,

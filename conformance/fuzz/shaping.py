@@ -16,9 +16,8 @@ from conformance.contract import openapi, schemas
 from conformance.session import Target
 
 ENTRY_OPERATIONS = frozenset({"signupStart", "signinInitiate", "ssprStart"})
-SSPR_OPERATIONS = frozenset({"ssprStart", "ssprChallenge"})
+#: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-70).
 CHALLENGE_TYPES = "oob password redirect"
-SSPR_CHALLENGE_TYPES = "oob redirect"
 
 
 def operation_id(case: Case) -> str:
@@ -65,11 +64,6 @@ def assign(case: Case, name: str, value: str, *, add: bool = False) -> bool:
         case.body = previous
         return False
     return True
-
-
-def challenge_types(op: str) -> str:
-    """The full `challenge_type` list an operation accepts (SSPR has no `password`)."""
-    return SSPR_CHALLENGE_TYPES if op in SSPR_OPERATIONS else CHALLENGE_TYPES
 
 
 def stateless(case: Case, target: Target) -> None:

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.rules
 METHODS = pytest.mark.parametrize("method", ["email_password", "email_otp"])
 LEGACY_UNSUPPORTED = "the legacy S13 table also answers unsupported_challenge_type for a type that isn't supported"
 ERR_01 = "ERR-01: the docs' examples answer a list without redirect with invalid_request AADSTS901007"
+ERR_70 = "ERR-70: the S10 usage matrix lists only oob and redirect for password reset"
 
 
 def _err_01_codes() -> frozenset[int]:
@@ -117,6 +118,26 @@ def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_fo
         why=ERR_01,
         tolerated_codes=_err_01_codes(),
     )
+
+
+@pytest.mark.parametrize("tag", [pytest.param(tag, marks=pytest.mark.requirement(tag)) for tag in ("E11", "E12")])
+def test_password_reset_accepts_every_type_the_client_supports(actor_for, target, verdict, tag):
+    """Password reset takes the list a client sends to every flow (`oob password redirect`) and goes on with its email code: `password` is a type the app supports that the reset does not use, not an unsupported one (ERR-70)."""
+    try:
+        reached = reach(actor_for, target, tag)
+    except CannotReach as exc:
+        pytest.skip(f"target profile: {exc}")
+    answer = reached.send(challenge_type=flows.challenge_types(reached.actor.tenant))
+    closed_list = answer.status == 400 and answer.error == "invalid_request"
+    if verdict.check(
+        answer.status == 200 and not answer.is_redirect,
+        tag,
+        f"expected HTTP 200 moving the reset on, got HTTP {answer.status} {answer.error or answer.json}"
+        + (f" ({ERR_70})" if closed_list else ""),
+        Severity.WARNING if closed_list else Severity.FAILURE,
+    ):
+        checks.schema(verdict, answer)
+        checks.continuation_token(verdict, answer)
 
 
 @METHODS

@@ -170,12 +170,19 @@ def test_undocumented_fields_are_allowed_but_detectable() -> None:
         ("signup/start.request.json", "oob sms redirect", False),
         ("signup/start.request.json", "", False),
         ("resetpassword/start.request.json", "oob redirect", True),
-        ("resetpassword/start.request.json", "password redirect", False),
+        ("resetpassword/start.request.json", "oob password redirect", True),
+        ("resetpassword/challenge.request.json", "oob password redirect", True),
+        ("resetpassword/start.request.json", "password redirect", True),
+        ("resetpassword/start.request.json", "oob password", False),
+        ("resetpassword/start.request.json", "oob sms redirect", False),
     ],
 )
 def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: str, value: str, ok: bool) -> None:
-    """api-reference.md §7.2: tokens from oob/password/redirect (SSPR: oob/redirect); `redirect` is mandatory."""
+    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-70: the list MSAL sends
+    to every flow); `redirect` is mandatory."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a@contoso.com", "challenge_type": value}
+    if "challenge" in schema:
+        form = {**form, "continuation_token": "t"}
     assert _fails(_form(schema), form) is not ok
 
 

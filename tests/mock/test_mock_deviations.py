@@ -139,6 +139,12 @@ def errors_with_status_200(api: Api) -> None:
     assert response.status_code == 200 and response.json()["error"] == "user_already_exists"
 
 
+def sspr_closed_challenge_types(api: Api) -> None:
+    response = api.post("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                        username=CASEY)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
 CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in DEVIATIONS}
 
 

@@ -148,6 +148,18 @@ def test_sspr_with_polling_and_auto_signin(api: Api) -> None:
     assert api.password_grant(CASEY, "Casey-New-2027!").status_code == 200
 
 
+def test_sspr_takes_every_challenge_type_the_client_supports(api: Api) -> None:
+    """ERR-70: the one list MSAL sends to every flow (`oob password redirect`) starts a reset and gets its code;
+    without `oob` the reset falls back to the redirect response."""
+    token = api.ok("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                   username=CASEY)["continuation_token"]
+    body = api.ok("/resetpassword/v1.0/challenge", client_id=BASIC_APP, continuation_token=token,
+                  challenge_type="oob password redirect")
+    assert body["challenge_type"] == "oob"
+    assert api.ok("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="password redirect",
+                  username=CASEY) == {"challenge_type": "redirect"}
+
+
 def test_sspr_code_goes_to_strong_auth_email(api: Api) -> None:
     """With a strong-auth email that differs from the account, the reset OTP goes there (§6 E12)."""
     api.sspr_to_otp(CASEY)
