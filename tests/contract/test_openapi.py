@@ -8,6 +8,7 @@ from urllib.parse import urldefrag
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from schemathesis.specs.openapi.stateful import collect_transitions
 
@@ -131,6 +132,14 @@ def test_media_types_and_correlation_headers(op: openapi.Operation) -> None:
         response = _local(raw["$ref"]) if "$ref" in raw else raw
         assert set(response["content"]) == {"application/json"}
         assert set(response["headers"]) == {"client-request-id", "x-ms-request-id"}
+
+
+@pytest.mark.parametrize("value", ["00001111-aaaa-2222-bbbb-3333cccc4444", "not-a-guid", "0.5", ""])
+def test_client_request_id_takes_any_value(value: str) -> None:
+    """No page states the form of `client-request-id` (Seed002 only describes its echo): whatever a client sends, the
+    request is not invalid for it, so a target answering it normally is no negative-data finding (issue 15)."""
+    parameter = openapi.document()["components"]["parameters"]["ClientRequestId"]
+    assert Draft202012Validator(parameter["schema"]).is_valid(value)
 
 
 def test_every_ref_resolves() -> None:
