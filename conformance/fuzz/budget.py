@@ -37,11 +37,14 @@ class FuzzBudget:
 
     @property
     def request_cap(self) -> int:
-        """The most requests the run may send: explicit, or what the examples and scenarios need."""
+        """The most requests the run may send: explicit, or what the examples, the coverage-phase cases, the
+        scenarios and their near-miss probes need."""
         if self.max_requests is not None:
             return self.max_requests
-        stateless = OPERATIONS * MODES * self.examples
-        stateful = FLOWS * self.scenarios * self.steps * STEP_OVERHEAD
+        from conformance.fuzz import corpus, nearmiss  # they generate with QUIET_SETTINGS: imported when needed
+
+        stateless = OPERATIONS * MODES * self.examples + corpus.coverage_size()
+        stateful = FLOWS * self.scenarios * self.steps * STEP_OVERHEAD + nearmiss.most()
         return stateless + stateful
 
     def describe(self) -> str:

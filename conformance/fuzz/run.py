@@ -11,7 +11,7 @@ import httpx
 from schemathesis import Case, Response
 
 from conformance.contract import openapi
-from conformance.fuzz import checks, findings, wire
+from conformance.fuzz import checks, findings, nearmiss, wire
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target
@@ -19,6 +19,7 @@ from conformance.verdicts import Severity, Verdict
 
 EMBEDDED_TARGETS = frozenset({EMBEDDED, EMBEDDED_HTTP})
 TOKEN_RULE = "R-TOKEN-SINGLE-USE"
+NEAR_MISS = "near miss"
 
 
 def is_redirect(body: Any) -> bool:
@@ -37,6 +38,7 @@ class FuzzRun:
     cases: dict[str, Counter[str]] = field(default_factory=dict)
     chains: dict[str, Counter[str]] = field(default_factory=dict)
     found: findings.Findings = field(default_factory=findings.Findings)
+    probed: set[tuple[str, str, str]] = field(default_factory=set)  # near misses this test has sent
 
     @classmethod
     def open(cls, target: Target, budget: FuzzBudget, *, workers: int = 1) -> FuzzRun:
@@ -53,7 +55,7 @@ class FuzzRun:
 
     def begin(self) -> findings.Findings:
         """Fresh findings and tallies for the test about to run."""
-        self.found, self.cases, self.chains = findings.Findings(), {}, {}
+        self.found, self.cases, self.chains, self.probed = findings.Findings(), {}, {}, set()
         return self.found
 
     def execute(self, case: Case, label: str) -> Response:
@@ -66,7 +68,7 @@ class FuzzRun:
         except httpx.TransportError as exc:
             self.report(case, None, "transport", f"the request failed: {type(exc).__name__}", str(exc), False)
             raise
-        if label == "negative" and checks.valid_on_wire(case.path, wire.form(prepared)):
+        if label == "negative" and checks.valid_on_wire(case, prepared):
             label = "negative turned valid"  # held to the positive checks only (see `checks`)
         self.cases.setdefault(openapi.operation(case.path).operation_id, Counter())[label] += 1
         self.found.checked.add(requirement)
@@ -76,6 +78,17 @@ class FuzzRun:
         checks.evaluate(case, response, lambda *args: self.report(case, response, *args))
         self._probe_reuse(case, response)
         return response
+
+    def probe_near_misses(self, case: Case) -> None:
+        """Before a live chain step, send each of its near misses this test has not sent yet (see `nearmiss`)."""
+        for name, value in nearmiss.misses(case):
+            if (case.path, name, value) in self.probed:
+                continue
+            self.probed.add((case.path, name, value))
+            try:
+                self.execute(nearmiss.variant(case, name, value), NEAR_MISS)
+            except BudgetExhausted:
+                return
 
     def report(
         self, case: Case, response: Response | None, check: str, title: str, detail: str, warning: bool,

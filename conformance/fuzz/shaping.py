@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from schemathesis import Case
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoveragePhaseData
 
 from conformance.contract import openapi, schemas
 from conformance.session import Target
@@ -35,6 +37,8 @@ def mutated_fields(case: Case) -> set[str] | None:
     if is_positive(case):
         return set()
     data = getattr(case.meta.phase, "data", None) if case.meta is not None else None
+    if isinstance(data, CoveragePhaseData):
+        return _covered_fields(case, data)
     mutations = getattr(data, "mutations", None)
     if not mutations:
         return None
@@ -47,6 +51,19 @@ def mutated_fields(case: Case) -> set[str] | None:
         else:
             return None
     return names
+
+
+def _covered_fields(case: Case, data: CoveragePhaseData) -> set[str] | None:
+    """The body fields a coverage-phase negative case broke: the property its schema location names, or every
+    documented field it left out; none when it broke a header, the method or the media type."""
+    if data.parameter_location is not ParameterLocation.BODY:
+        return set() if data.parameter_location is ParameterLocation.HEADER or data.parameter is None else None
+    steps = (data.location or "").split("/")
+    if "properties" in steps[:-1]:
+        return {steps[len(steps) - 1 - steps[::-1].index("properties") + 1]}
+    if steps[-1:] == ["required"] and isinstance(case.body, dict):
+        return {name for name in documented(case) if name not in case.body}
+    return None
 
 
 def assign(case: Case, name: str, value: str, *, add: bool = False) -> bool:

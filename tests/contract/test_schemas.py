@@ -188,6 +188,18 @@ def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: st
 
 @pytest.mark.parametrize(
     ("value", "ok"),
+    [("oob", True), ("oob redirect", True), ("redirect oob", True), ("redirect", False),
+     ("oob password redirect", False), ("oob oob", False)],
+)
+def test_registration_challenge_type_is_oob_with_or_without_redirect(value: str, ok: bool) -> None:
+    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-71)."""
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t",
+            "challenge_target": "a@contoso.com", "challenge_type": value}
+    assert _fails(_form("register/challenge.request.json"), form) is not ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
     [
         ("mfa_required", True),
         ("registration_required mfa_required", True),

@@ -8,9 +8,8 @@ import time
 import httpx
 import pytest
 from fuzz_support import CLIENT_ID, case, error_body, fake_run
-from schemathesis import GenerationMode
 
-from conformance.fuzz import stateless
+from conformance.fuzz import corpus, nearmiss, stateless
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 
 
@@ -18,8 +17,9 @@ def refuse(request: httpx.Request) -> httpx.Response:
     return httpx.Response(400, json=error_body("user_not_found"))
 
 
-def test_request_cap_follows_examples_and_scenarios() -> None:
-    assert FuzzBudget(examples=10, scenarios=2, steps=5).request_cap == 15 * 2 * 10 + 3 * 2 * 5 * 3
+def test_request_cap_follows_examples_scenarios_coverage_and_near_misses() -> None:
+    systematic = corpus.coverage_size() + nearmiss.most()
+    assert FuzzBudget(examples=10, scenarios=2, steps=5).request_cap == 15 * 2 * 10 + 3 * 2 * 5 * 3 + systematic
     assert FuzzBudget(max_requests=7).request_cap == 7
 
 
@@ -58,7 +58,7 @@ def test_a_run_stops_at_its_request_budget() -> None:
         return refuse(request)
 
     run = fake_run(handler, FuzzBudget(examples=20, max_requests=7), rps=200)
-    stopped = stateless.fuzz_operation(run, "signinInitiate", GenerationMode.POSITIVE)
+    stopped = stateless.fuzz_operation(run, "signinInitiate")
     assert len(sent) == 7 and run.meter.sent == 7
     assert stopped == "request budget of 7 spent"
     assert not run.found.failures

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import jwt
 import pytest
-from mock_driver import AVERY, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, Api, fresh_email
+from mock_driver import AVERY, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Api, fresh_email
 
 from conformance.contract.schemas import validate_response
 from conformance.mock.deviations import DEVIATIONS
@@ -143,6 +143,13 @@ def sspr_closed_challenge_types(api: Api) -> None:
     response = api.post("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
                         username=CASEY)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def lenient_registration_challenge_type(api: Api) -> None:
+    token = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP,
+                   continuation_token=api.registration_token())["continuation_token"]
+    assert api.ok("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=token,
+                  challenge_type="oob password redirect", challenge_target="+14255550123", challenge_channel="sms")
 
 
 CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in DEVIATIONS}

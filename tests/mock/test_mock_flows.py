@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import jwt
+import pytest
 from mock_driver import (
     AVERY,
     BASIC_APP,
@@ -196,6 +197,17 @@ def test_registration_with_sms_otp(api: Api) -> None:
     assert "access_token" in api.tokens(PASSWORD_APP, done["continuation_token"])
     again = api.password_grant(ROBIN, "Robin-Pass-2026!", app=PASSWORD_APP, caps=CAPS)
     assert again.json()["suberror"] == "mfa_required"
+
+
+@pytest.mark.parametrize(
+    ("challenge_type", "ok"), [("redirect oob", True), ("oob oob", False), ("oob password", False)]
+)
+def test_registration_challenge_type_is_oob_with_or_without_redirect(api: Api, challenge_type: str, ok: bool) -> None:
+    """E9 takes `oob`, alone or with §7.2's `redirect`, and nothing else (ERR-71, as the spec says)."""
+    body = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP, continuation_token=api.registration_token())
+    answer = api.post("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=body["continuation_token"],
+                      challenge_type=challenge_type, challenge_target="+14255550123", challenge_channel="sms")
+    assert (answer.status_code == 200) is ok, answer.text
 
 
 def test_registration_preverified_after_signup(api: Api) -> None:
