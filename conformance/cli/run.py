@@ -55,13 +55,20 @@ def build_pytest_args(
     if slow:
         args.append("--slow")
     jobs = default_jobs(target) if jobs is None else jobs
-    if jobs > 1 and not _chooses_workers(extra):
+    if jobs > 1 and not _gives(extra, "-n", "--numprocesses"):
         args += ["-n", str(jobs)]
+        if not _gives(extra, "--dist"):
+            args += ["--dist", "worksteal"]  # the fuzz tests take seconds, most others milliseconds: rebalance
     return [*args, *extra]
 
 
-def _chooses_workers(extra: tuple[str, ...]) -> bool:
-    return any(arg in ("-n", "--numprocesses") or arg.startswith(("-n", "--numprocesses=")) for arg in extra)
+def _gives(extra: tuple[str, ...], *options: str) -> bool:
+    """Whether the pass-through arguments give one of these options (`-n 2`, `-n2`, `--numprocesses=2`)."""
+    return any(
+        arg == option or arg.startswith(f"{option}=") or (option == "-n" and arg.startswith(option))
+        for arg in extra
+        for option in options
+    )
 
 
 def precheck(target: str) -> None:

@@ -13,6 +13,7 @@ The values come from the spec itself: every `enum`, `const` and `examples` value
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
@@ -39,6 +40,7 @@ def documented_values() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(found)) for name, found in values.items() if found}
 
 
+@cache
 def most() -> int:
     """The most near misses a run can send: one per step field and documented value of that field elsewhere."""
     return sum(
@@ -48,25 +50,32 @@ def most() -> int:
     )
 
 
-def misses(case: Case) -> list[tuple[str, str]]:
-    """(field, value) for each documented value of a field the case sends that its own step refuses for that field
-    alone, the rest of the form kept; none when the case's form is not valid to begin with.
+def candidates(case: Case, skip: Collection[tuple[str, str, str]] = ()) -> list[tuple[str, str]]:
+    """(field, value) for each field the case sends and each value the spec documents for that field, other than the
+    one sent and not in `skip` ((path, field, value) already judged)."""
+    body = case.body if isinstance(case.body, dict) else {}
+    return [
+        (name, value)
+        for name in sorted(body)
+        for value in documented_values().get(name, ())
+        if value != body[name] and (case.path, name, value) not in skip
+    ]
+
+
+def misses(case: Case, judged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The candidates (`judged`) the case's own step refuses for that field alone, the rest of the form kept; none
+    when the case's form is not valid to begin with.
 
     A value that makes the form another request step (a `grant_type` whose step wants other fields) is no near miss:
     the request is wrong in more ways than one, and a target may spend the chain's token on refusing it.
     """
     body = case.body
-    if not isinstance(body, dict) or not all(isinstance(value, str) for value in body.values()):
+    if not judged or not isinstance(body, dict) or not all(isinstance(value, str) for value in body.values()):
         return []
     validator = schemas.validator(schemas.request_schema_id(case.path), warnings=False)
     if not validator.is_valid(body):
         return []
-    return [
-        (name, value)
-        for name in sorted(body)
-        for value in documented_values().get(name, ())
-        if value != body[name] and _wrong_only_in(validator, {**body, name: value}, name)
-    ]
+    return [(name, value) for name, value in judged if _wrong_only_in(validator, {**body, name: value}, name)]
 
 
 def _wrong_only_in(validator: Any, form: dict[str, str], name: str) -> bool:

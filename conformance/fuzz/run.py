@@ -38,7 +38,7 @@ class FuzzRun:
     cases: dict[str, Counter[str]] = field(default_factory=dict)
     chains: dict[str, Counter[str]] = field(default_factory=dict)
     found: findings.Findings = field(default_factory=findings.Findings)
-    probed: set[tuple[str, str, str]] = field(default_factory=set)  # near misses this test has sent
+    probed: set[tuple[str, str, str]] = field(default_factory=set)  # (path, field, value) this test judged
 
     @classmethod
     def open(cls, target: Target, budget: FuzzBudget, *, workers: int = 1) -> FuzzRun:
@@ -80,11 +80,11 @@ class FuzzRun:
         return response
 
     def probe_near_misses(self, case: Case) -> None:
-        """Before a live chain step, send each of its near misses this test has not sent yet (see `nearmiss`)."""
-        for name, value in nearmiss.misses(case):
-            if (case.path, name, value) in self.probed:
-                continue
-            self.probed.add((case.path, name, value))
+        """Before a live chain step, send its near misses (see `nearmiss`); each documented value of a field is judged
+        once per test, on the first live request of its step."""
+        judged = nearmiss.candidates(case, skip=self.probed)
+        self.probed.update((case.path, name, value) for name, value in judged)
+        for name, value in nearmiss.misses(case, judged):
             try:
                 self.execute(nearmiss.variant(case, name, value), NEAR_MISS)
             except BudgetExhausted:

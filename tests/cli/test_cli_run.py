@@ -48,6 +48,7 @@ def test_a_real_target_shows_live_progress_and_the_embedded_mock_does_not():
         ("mock", 1, (), None),
         ("mock", None, ("-n", "2"), "2"),  # workers chosen in the pass-through arguments win
         ("mock", None, ("--numprocesses=2",), None),
+        ("mock", None, ("-n2",), None),
     ],
 )
 def test_jobs_default_to_the_cores_for_the_embedded_mock_only(
@@ -57,6 +58,7 @@ def test_jobs_default_to_the_cores_for_the_embedded_mock_only(
     args = build_pytest_args(target, Path("r"), False, extra, jobs)
     chosen = [args[i + 1] for i, arg in enumerate(args) if arg == "-n"]
     assert chosen == ([workers] if workers else [])
+    assert ("worksteal" in args) is (workers is not None and not extra)  # rebalanced unless the arguments choose
 
 
 def _verdicts(reports: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], dict[str, str]]:
