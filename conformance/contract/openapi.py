@@ -105,6 +105,12 @@ def links() -> tuple[Link, ...]:
     return tuple(link for candidate in operations() for link in candidate.links)
 
 
+@cache
+def grant_types() -> frozenset[str]:
+    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step)."""
+    return frozenset(p.grant_type for op in operations() for p in op.parameters if p.grant_type)
+
+
 def error_enum(path: str, status: int = 400, *, generic: bool = True) -> frozenset[str]:
     """Documented `error` values of an endpoint's error response; `generic=False` drops Seed002-only values."""
     values: set[str] = set()

@@ -63,11 +63,20 @@ INTERNAL = Outcome(500, "server_error", 50000, "The mock tenant hit an internal 
 class ApiError(Exception):
     """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body."""
 
-    def __init__(self, row_id: str, *, detail: str | None = None, status: int | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        row_id: str,
+        *,
+        detail: str | None = None,
+        status: int | None = None,
+        condition: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(row_id)
         self.row_id = row_id
         self.detail = detail
         self.status = status
+        self.condition = condition  # the condition met (specs/conditions.yaml): which of the row's codes apply
         self.extra = extra
 
 
@@ -96,10 +105,12 @@ def timestamp(now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(now))
 
 
-def code_for(row: ErrorRow) -> int:
-    """The row's first documented AADSTS code, else the mock's code for its (error, suberror)."""
-    if row.aadsts:
-        return row.aadsts[0]
+def code_for(row: ErrorRow, condition: str | None = None) -> int:
+    """The first AADSTS code the docs print for the row under `condition` (any condition when none is named), else
+    the mock's code for its (error, suberror)."""
+    documented = row.codes_for(condition) if condition else row.aadsts
+    if documented:
+        return documented[0]
     return MOCK_CODES.get((row.error, row.suberror), MOCK_CODES.get((row.error, None), FALLBACK_CODE))
 
 
@@ -148,7 +159,7 @@ def error_response(
     """HTTP status and body for a raised ApiError; KeyError when the row id is not in the table (a mock bug)."""
     row = table.get(exc.row_id)
     if "wrong_error_code" in deviations and row.error == "unsupported_challenge_type":
-        row = table.get(f"{row.table}.invalid_request")
+        row = table.expected(row.table, "invalid_parameter")
     error, suberror = row.error, row.suberror
     if "legacy_password_errors" in deviations and suberror and suberror.startswith("password_"):
         error, suberror = suberror, None
@@ -156,7 +167,7 @@ def error_response(
         error = "user_does_not_exist"
     body = envelope(
         error,
-        code_for(row),
+        code_for(row, exc.condition),
         exc.detail or row.description,
         correlation_id=correlation_id,
         now=now,
