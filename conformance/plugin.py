@@ -102,7 +102,9 @@ def api_client(target: Target) -> Iterator[NativeAuthClient]:
 @pytest.fixture
 def verdict(request: pytest.FixtureRequest, target: Target) -> Verdict:
     """The checks of this test; the test fails when a FAILURE finding is not an expected deviation."""
-    found = Verdict(expected_deviations=frozenset(target.profile.expected_deviations))
+    own = tuple(dict.fromkeys(rid for marker in request.node.iter_markers("requirement") for rid in marker.args))
+    profile = target.profile
+    found = Verdict(frozenset(profile.expected_deviations), profile.severity, own)
     request.node.stash[VERDICT] = found
     return found
 

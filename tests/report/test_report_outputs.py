@@ -42,7 +42,7 @@ def test_each_verdict_reaches_the_summary(suite_run):
     assert false["rule"].startswith("A sign-up start answers with a continuation token equal to a made-up value")
     warned = suite_run.test("test_passes_with_a_warning")
     assert (warned["outcome"], warned["verdict"]) == ("passed", "warning")
-    assert warned["warnings"] == ["[R-ENVELOPE-TRACE-ID] left open by the docs (report test)"]
+    assert warned["warnings"] == ["[R-CORRELATION-HEADERS] observed in client libraries only (report test)"]
     skipped = suite_run.test("test_skips_with_the_profile_reason")
     assert (skipped["verdict"], skipped["reason"]) == (
         "skipped",
@@ -57,7 +57,7 @@ def test_requirements_aggregate_their_tests(suite_run):
     assert {row.id for row in errors.table()} | {rule.id for rule in requirements.rules()} <= by_id.keys()
     assert by_id["E1"]["verdict"] == "fail"
     assert any(t["nodeid"].endswith("::test_deliberately_false") for t in by_id["E1"]["tests"])
-    assert by_id["R-ENVELOPE-TRACE-ID"]["verdict"] == "warning"
+    assert by_id["R-CORRELATION-HEADERS"]["verdict"] == "warning"
     assert by_id["E4"]["verdict"] == "error"
     assert any(r["verdict"] == "not_covered" and not r["tests"] for r in by_id.values())
     for entry in by_id.values():

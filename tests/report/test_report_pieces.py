@@ -57,7 +57,7 @@ def test_requirement_verdicts_follow_the_findings():
     found = Verdict(expected_deviations=frozenset({"E2"}))
     found.check(True, "E1", "fine")
     found.check(False, "E2", "known deviation")
-    found.check(False, "R-X", "open point", Severity.WARNING)
+    found.check(False, "R-X", "open point", severity=Severity.WARNING)
     found.check(False, "E3", "broken")
     verdicts = requirement_verdicts("fail", ["E1", "E9"], found)
     assert verdicts == {"E1": "pass", "E2": "expected_deviation", "R-X": "warning", "E3": "fail", "E9": "pass"}
