@@ -19,7 +19,7 @@ from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
 from conformance.session import Target
 from conformance.steps import NativeAuthSteps
-from conformance.verdicts import Finding, Severity, TargetDeviation, Verdict
+from conformance.verdicts import Finding, Severity, SeverityPolicy, TargetDeviation, Verdict, basis
 
 STRICT = "E3a.invalid_grant.invalid_oob_value"  # AADSTS 50181, no erratum: a wrong answer is a FAILURE
 CITED = "E3b.invalid_grant.password_too_weak"  # cites ERR-07 and ERR-12, neither of which softens a check of it
@@ -84,6 +84,24 @@ def test_a_verdict_fails_only_on_failures_not_listed_as_expected() -> None:
     verdict.equal("bearer", "Bearer", "R-TOKEN-TYPE", "token_type")
     with pytest.raises(TargetDeviation, match=r"^\[R-TOKEN-TYPE\] token_type: expected 'Bearer', got 'bearer'$"):
         verdict.conclude()
+
+
+def test_a_broken_checks_severity_comes_from_its_requirements_basis() -> None:
+    """Documented rules fail; observed and inferred ones warn, fail when the profile makes them strict, and are not
+    checked when it turns them off; an erratum's tolerance warns even under a documented rule."""
+    verdict = Verdict(policy=SeverityPolicy(strict=frozenset({"inferred"}), off=frozenset({"R-CORRELATION-HEADERS"})))
+    verdict.check(False, "R-TOKEN-EXPIRY", "documented")
+    verdict.check(False, "R-CORRELATION-ECHO", "inferred, strict")
+    assert verdict.check(False, "R-CORRELATION-HEADERS", "observed, off") is False
+    verdict.check(False, "E1.unsupported_challenge_type", "tolerated", tolerated_by="ERR-01")
+    assert [(f.requirement, f.severity) for f in verdict.findings] == [
+        ("R-TOKEN-EXPIRY", FAILURE),
+        ("R-CORRELATION-ECHO", FAILURE),
+        ("E1.unsupported_challenge_type", WARNING),
+    ]
+    assert "R-CORRELATION-HEADERS" not in verdict.checked
+    assert verdict.findings[-1].message == "tolerated (ERR-01 tolerates this answer)"
+    assert basis("R-CORRELATION-ECHO") == "inferred" and basis("E1.user_already_exists") == "documented"
 
 
 def test_the_failure_text_starts_with_the_tests_own_requirement() -> None:
