@@ -75,10 +75,18 @@ def _softened_constraint(verdict: Verdict, tag: str, message: str, named: tuple[
 
 
 def success(verdict: Verdict, response: ApiResponse, requirement: str) -> bool:
-    """A step the docs say succeeds answers 200 with a documented body."""
+    """A step the docs say succeeds answers 200 with a documented body, and the token its next step takes (a link of
+    the OpenAPI document feeds it on). True when the flow moved on, whatever the body's other findings (so the
+    checks after it still say what they check)."""
     moved_on = response.status == 200 and not response.is_redirect
-    ok = verdict.check(moved_on, requirement, f"expected HTTP 200 moving the flow on, got {describe(response)}")
-    return schema(verdict, response) and ok
+    verdict.check(moved_on, requirement, f"expected HTTP 200 moving the flow on, got {describe(response)}")
+    schema(verdict, response)
+    if moved_on and any(
+        link.status == 200 and link.applies(response.json) and "continuation_token" in dict(link.body)
+        for link in openapi.operation(response.path).links
+    ):
+        continuation_token(verdict, response)
+    return moved_on
 
 
 def continuation_token(verdict: Verdict, response: ApiResponse, requirement: str = "R-TOKEN-EVERY-STEP") -> str:

@@ -9,11 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
+from conformance.client import Exchange, NativeAuthClient
 from conformance.contract import requirements
 from conformance.flows import Actor, FlowStopped
-from conformance.mock.deviations import DEVIATIONS
-from conformance.otp import OtpTimeout
+from conformance.mock.deviations import SWITCHES
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
@@ -31,7 +30,9 @@ MARKERS = {
     "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
     "slow": "waits real time (e.g. continuation-token expiry); runs only with --slow or a target clock",
 }
-HARNESS_ERRORS = (TargetUnreachable, OtpTimeout, ProfileError)
+#: What a test raises when the target broke a rule (a verdict); anything else in a test's body (TargetUnreachable,
+#: OtpTimeout, a crash of test code) is an error of the run.
+VERDICT_EXCEPTIONS = (AssertionError, pytest.fail.Exception)
 TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
@@ -53,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mock-deviation",
         action="append",
         default=[],
-        choices=sorted(DEVIATIONS),
+        choices=sorted(SWITCHES),
         metavar="NAME",
         help="switch on a named deviation of the embedded mock (self-test: the suites must fail; repeatable; "
         "list them with `conformance mock deviations`)",
@@ -184,16 +185,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     found = item.stash.get(VERDICT, None)
     if found is not None:
         report.user_properties.append(("checked", sorted(set(found.checked))))
+        report.user_properties.extend(("failure", str(f)) for f in found.failures)
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
     report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
-    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
+    conformance_check = found is not None or any(True for _ in item.iter_markers("requirement"))
+    if conformance_check and call.excinfo is not None and not call.excinfo.errisinstance(VERDICT_EXCEPTIONS):
+        # a harness problem (target unreachable, OTP timeout) or a crash of test code: the run's error, not a verdict
         report.user_properties.append(("verdict", "error"))
     if call.excinfo is not None and call.excinfo.errisinstance(TargetDeviation):
         # the broken rules, one per line, rather than a traceback through the plugin's own frames
         report.longrepr = f"{VERDICT_FAILED}{call.excinfo.value}"
     # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """A test body that failed for the run's reasons (`verdict: error`) counts as an error in pytest's own tallies,
+    as in summary.json and the reports."""
+    if report.when == "call" and report.failed and ("verdict", "error") in report.user_properties:
+        return "error", "E", "ERROR"
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

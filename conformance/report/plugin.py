@@ -159,7 +159,7 @@ class ReportSession:
     def record(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         """Attach the phase's record, and write the transcript with the call (or with a failed setup)."""
         found = item.stash.get(VERDICT, None)
-        record = phase_record(item, call, report, found)
+        record = phase_record(item, report, found)
         exchanges = item.stash.get(TRANSCRIPT, [])
         if exchanges and (report.when == "call" or (report.when == "setup" and report.failed)):
             self._attach_transcript(item.nodeid, report, record, exchanges, found, item.stash.get(SECRETS, set()))

@@ -108,6 +108,18 @@ def test_missing_method_falls_back_to_redirect(actor_for, target, verdict, tag, 
     checks.schema(verdict, answer)
 
 
+@METHODS
+@pytest.mark.parametrize(
+    "tag", [pytest.param(tag, marks=pytest.mark.requirement(tag, "R-REDIRECT-FALLBACK")) for tag in STARTS]
+)
+def test_redirect_alone_is_answered_with_the_redirect(actor_for, target, verdict, tag, method):
+    """A challenge_type of `redirect` alone says the client can only fall back to the browser: the answer is the redirect response, whatever the user flow needs (§1.2, §7.2)."""
+    app = pick_app(target.profile, auth_method=method, mfa=False)
+    answer = STARTS[tag](actor_for(app), target, "redirect")
+    checks.redirect(verdict, answer, "R-REDIRECT-FALLBACK")
+    checks.schema(verdict, answer)
+
+
 @pytest.mark.parametrize(
     "needed",
     [

@@ -52,6 +52,14 @@ def test_each_verdict_reaches_the_summary(suite_run):
     assert (errored["outcome"], errored["verdict"], errored["per_requirement"]) == ("failed", "error", {"E4": "error"})
 
 
+def test_the_terminal_and_the_summary_agree_on_fail_and_error(suite_run):
+    """pytest's own tallies count a harness error in a test body as an error, as summary.json does, not as a fail."""
+    totals = suite_run.summary["run"]["totals"]
+    last = [line for line in suite_run.output.splitlines() if re.search(r"\d+ passed.* in [\d.]+s", line)][-1]
+    counts = {word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (failed|errors?)", last)}
+    assert (counts.get("failed", 0), counts.get("error", 0)) == (totals["fail"], totals["error"]) == (1, 1), last
+
+
 def test_requirements_aggregate_their_tests(suite_run):
     by_id = {r["id"]: r for r in suite_run.summary["requirements"]}
     assert {row.id for row in errors.table()} | {rule.id for rule in requirements.rules()} <= by_id.keys()

@@ -14,6 +14,13 @@ from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, 
 from conformance.mock.tokens import Signer
 from conformance.mock.validation import CAPABILITIES, mask
 
+#: Deviations that answer one condition as if another were met (conformance/mock/deviations.py).
+ANSWERED_AS = {
+    "weak_password_as_too_short": ("weak_password", "short_password"),
+    "wrong_otp_as_invalid_request": ("wrong_otp", "invalid_parameter"),
+    "unknown_grant_as_invalid_grant": ("unknown_grant_type", "wrong_grant_type"),
+}
+
 
 @dataclass(slots=True)
 class Mock:
@@ -57,6 +64,9 @@ class Call:
     def fail(self, condition: str, *, table: str | None = None, **extra: Any) -> ApiError:
         """The ApiError for `condition` (specs/conditions.yaml) met at this step: the row the step's table lists for
         it in specs/errors.yaml, or the row of the condition's fallback where the table lists none."""
+        for name, (met, answered) in ANSWERED_AS.items():
+            if condition == met and self.state.deviating(name):
+                condition = answered
         row, met = self.mock.table.served(table or self.table, condition)
         return ApiError(row.id, condition=met, **extra)
 
@@ -107,6 +117,8 @@ class Call:
         unknown = [v for v in values if v not in CHALLENGE_TYPES or v not in app.challenge_types]
         if unknown:
             raise self.fail("unknown_challenge_type", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
+        if values == ["redirect"] and self.state.deviating("redirect_alone_continues"):
+            return frozenset(app.challenge_types)
         if "redirect" not in values:
             raise self.fail(
                 "no_redirect", detail="The challenge_type list parameter does not include the 'redirect' type."
@@ -144,8 +156,11 @@ class Call:
         try:
             record = self.state.check(value, steps, (self.form.get("client_id") or "").strip())
         except TokenProblem as problem:
-            if problem.expired:
+            step = self.table.lower()
+            if problem.expired and not self.state.deviating(f"expired_as_invalid_request_{step}"):
                 raise self.fail("expired_token", detail="The continuation_token is expired.") from None
+            if problem.expired or self.state.deviating(f"invalid_token_as_invalid_request_{step}"):
+                raise self.fail("invalid_parameter", detail="The continuation_token is not valid.") from None
             raise self.fail("invalid_token", detail="The continuation_token is invalid.") from None
         self.consumed, self.record = value, record
         return record.flow

@@ -51,6 +51,8 @@ def _second_factor(call: Call, flow: Flow) -> None:
     if not (user_flow.mfa and user_flow.uses_password) or flow.strong_auth_done:
         return
     assert flow.user is not None
+    if flow.user.methods and call.state.deviating("mfa_required_dropped"):
+        return
     if flow.user.methods:
         if "mfa_required" not in flow.capabilities:
             raise Redirect("Client is missing mfa_required capability")
@@ -97,7 +99,8 @@ def _tokens(call: Call, app: Application, user: User, scopes: ScopeCheck) -> dic
     if "offline_access" in scopes.scopes or deviating("refresh_token_without_offline_access"):
         body["refresh_token"] = call.state.issue_refresh(user, app.client_id, scopes.scopes)
     if "openid" in scopes.scopes or deviating("id_token_without_openid"):
-        body["id_token"] = call.mock.signer.sign(common, rogue=rogue)
+        named = {"email", "preferred_username"} if deviating("id_token_without_email") else set()
+        body["id_token"] = call.mock.signer.sign({k: v for k, v in common.items() if k not in named}, rogue=rogue)
     call.spend()
     return body
 
