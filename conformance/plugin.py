@@ -13,6 +13,7 @@ from conformance.client import Exchange, NativeAuthClient
 from conformance.contract import requirements
 from conformance.flows import Actor, FlowStopped
 from conformance.mock.deviations import SWITCHES
+from conformance.report.results import warned_rules
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
@@ -38,7 +39,8 @@ VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
 CREATED = pytest.StashKey[list[str]]()
-_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set(), "created": []}
+_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set(), "created": [], "warned": []}
+MESSAGE_WIDTH = 110
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -66,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():
         config.addinivalue_line("markers", f"{name}: doc section {name} of api-reference.md (from requirement ids)")
-    _RUN.update(executed=0, checked=set(), expected=set(), created=[])
+    _RUN.update(executed=0, checked=set(), expected=set(), created=[], warned=[])
     if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
         raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
     spec = config.getoption("--target")
@@ -229,6 +231,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     tally = _RUN
     tally["executed"] += 1
     tally["created"] += [value for name, value in report.user_properties if name == "created"]
+    tally["warned"].append((report.nodeid, [value for name, value in report.user_properties if name == "warning"]))
     for name, value in report.user_properties:
         if name == "checked":
             tally["checked"].update(value)
@@ -255,5 +258,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if created := sorted(_RUN["created"]):
         shown = ", ".join(created[:3]) + (f", … {created[-1]}" if len(created) > 3 else "")
         terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {shown}")
+    if warned := warned_rules(_RUN["warned"]):
+        terminalreporter.write_line(f"conformance: {len(warned)} rule(s) warned, each once, with its tests:")
+        for entry in warned:
+            message = entry["message"]
+            message = message if len(message) <= MESSAGE_WIDTH else message[: MESSAGE_WIDTH - 1] + "…"
+            tests = f"{entry['tests']} test{'s' if entry['tests'] != 1 else ''}"
+            terminalreporter.write_line(f"  {entry['requirement']} ({entry['basis']}, {tests}): {message}", yellow=True)
     for problem in config.stash.get(PROBLEMS, []):
         terminalreporter.write_line(f"conformance: {problem}", red=True)

@@ -60,6 +60,17 @@ def test_the_terminal_and_the_summary_agree_on_fail_and_error(suite_run):
     assert (counts.get("failed", 0), counts.get("error", 0)) == (totals["fail"], totals["error"]) == (1, 1), last
 
 
+def test_each_warned_rule_shows_once_with_its_tests(suite_run):
+    """summary.json, the HTML header, the traceability page and the terminal list each warned rule once."""
+    [warned] = suite_run.summary["warnings"]
+    assert (warned["requirement"], warned["basis"], warned["tests"]) == ("R-CORRELATION-HEADERS", "observed", 1)
+    assert warned["nodeids"][0].endswith("::test_passes_with_a_warning")
+    assert "conformance: 1 rule(s) warned, each once, with its tests:" in suite_run.output
+    assert "R-CORRELATION-HEADERS (observed, 1 test): observed in client libraries only" in suite_run.output
+    for page in ("conformance.html", "traceability.html"):
+        assert 'id="conformance-warnings"' in (suite_run.reports / page).read_text(encoding="utf-8"), page
+
+
 def test_requirements_aggregate_their_tests(suite_run):
     by_id = {r["id"]: r for r in suite_run.summary["requirements"]}
     assert {row.id for row in errors.table()} | {rule.id for rule in requirements.rules()} <= by_id.keys()

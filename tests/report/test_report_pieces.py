@@ -13,6 +13,7 @@ from conformance.redaction import fingerprint
 from conformance.report.diff import Changes
 from conformance.report.plugin import SUITES_DIR, _runs_suites
 from conformance.report.record import requirement_verdicts
+from conformance.report.results import warned_rules
 from conformance.report.scrub import SecretWatch, scrub, scrub_data
 from conformance.report.transcripts import safe_name
 from conformance.verdicts import Severity, Verdict
@@ -65,6 +66,21 @@ def test_requirement_verdicts_follow_the_findings():
     assert requirement_verdicts("error", ["E1"], None) == {"E1": "error"}
     assert requirement_verdicts("skipped", ["E1"], None) == {"E1": "skipped"}
     assert requirement_verdicts(None, ["E1"], None) == {}
+
+
+def test_warnings_group_once_per_rule_most_widespread_first():
+    warned = warned_rules(
+        [
+            ("t1", ["[R-CORRELATION-HEADERS] headers missing", "[R-CORRELATION-ECHO] echo differs"]),
+            ("t2", ["[R-CORRELATION-HEADERS] headers missing", "[R-CORRELATION-HEADERS] headers missing again"]),
+            ("t3", []),
+        ]
+    )
+    assert [(w["requirement"], w["basis"], w["tests"], w["findings"]) for w in warned] == [
+        ("R-CORRELATION-HEADERS", "observed", 2, 3),
+        ("R-CORRELATION-ECHO", "inferred", 1, 1),
+    ]
+    assert warned[0]["message"] == "headers missing" and warned[0]["nodeids"] == ["t1", "t2"]
 
 
 def test_changes_classify_how_verdicts_moved():
