@@ -178,7 +178,7 @@ def test_undocumented_fields_are_allowed_but_detectable() -> None:
     ],
 )
 def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: str, value: str, ok: bool) -> None:
-    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-70: the list MSAL sends
+    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-71: the list MSAL sends
     to every flow); `redirect` is mandatory."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a@contoso.com", "challenge_type": value}
     if "challenge" in schema:
@@ -192,7 +192,7 @@ def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: st
      ("oob password redirect", False), ("oob oob", False)],
 )
 def test_registration_challenge_type_is_oob_with_or_without_redirect(value: str, ok: bool) -> None:
-    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-71)."""
+    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-72)."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t",
             "challenge_target": "a@contoso.com", "challenge_type": value}
     assert _fails(_form("register/challenge.request.json"), form) is not ok
@@ -263,7 +263,9 @@ def test_validate_response_rejects_undocumented_status() -> None:
     ]
 
 
-def test_validate_response_explains_the_closest_variant() -> None:
+def test_validate_response_names_what_breaks_the_variant_the_body_selects() -> None:
+    """A body that fits no variant is explained by the variant its discriminators (`challenge_type`, `error`,
+    `status`) select, else by the closest one."""
     body = {
         "continuation_token": "t",
         "challenge_type": "oob",
@@ -271,6 +273,13 @@ def test_validate_response_explains_the_closest_variant() -> None:
         "challenge_channel": "email",
     }
     [message] = schemas.validate_response("/oauth2/v2.0/challenge", 200, body)
+    assert message.startswith("$: matches no documented variant; ")
+    assert "$.binding_method: 'prompt' was expected" in message and "closest" not in message
+    reset = {"expires_in": "600", "continuation_token": "t"}
+    [message] = schemas.validate_response("/resetpassword/v1.0/continue", 200, reset)
+    assert message == "$: matches no documented variant; $.expires_in: '600' is not of type 'integer'"
+    unknown = {"continuation_token": "t", "challenge_type": "x"}
+    [message] = schemas.validate_response("/oauth2/v2.0/challenge", 200, unknown)
     assert message.startswith("$: matches no documented variant; closest: ")
 
 

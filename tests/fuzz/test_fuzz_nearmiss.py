@@ -42,7 +42,7 @@ def test_a_near_miss_is_wrong_in_that_field_only() -> None:
 
 
 def test_password_reset_takes_the_list_sent_to_every_flow() -> None:
-    """ERR-70: `oob password redirect` is no near miss of /resetpassword/v1.0/start any more; `oob` (no redirect) is."""
+    """ERR-71: `oob password redirect` is no near miss of /resetpassword/v1.0/start any more; `oob` (no redirect) is."""
     start = {"client_id": CLIENT_ID, "username": "a@contoso.com", "challenge_type": "oob password redirect"}
     assert _misses(case("ssprStart", start)) == [("challenge_type", "oob")]
 
@@ -70,7 +70,7 @@ def test_an_accepted_near_miss_is_a_finding_and_each_is_sent_once() -> None:
     assert run.cases["registerChallenge"]["near miss"] == 3
     assert len(sent) == 6  # an accepted token is replayed once (R-TOKEN-SINGLE-USE)
     (finding,) = [f for f in run.found.failures if f.check == "negative_data_rejection"]
-    assert finding.requirement == "E9" and finding.count == 3
+    assert finding.requirement == "R-INVALID-REQUEST-REFUSED" and finding.count == 3
     assert "Invalid as sent: form $.challenge_type" in finding.detail
 
 

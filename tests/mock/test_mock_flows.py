@@ -150,7 +150,7 @@ def test_sspr_with_polling_and_auto_signin(api: Api) -> None:
 
 
 def test_sspr_takes_every_challenge_type_the_client_supports(api: Api) -> None:
-    """ERR-70: the one list MSAL sends to every flow (`oob password redirect`) starts a reset and gets its code;
+    """ERR-71: the one list MSAL sends to every flow (`oob password redirect`) starts a reset and gets its code;
     without `oob` the reset falls back to the redirect response."""
     token = api.ok("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
                    username=CASEY)["continuation_token"]
@@ -203,7 +203,7 @@ def test_registration_with_sms_otp(api: Api) -> None:
     ("challenge_type", "ok"), [("redirect oob", True), ("oob oob", False), ("oob password", False)]
 )
 def test_registration_challenge_type_is_oob_with_or_without_redirect(api: Api, challenge_type: str, ok: bool) -> None:
-    """E9 takes `oob`, alone or with §7.2's `redirect`, and nothing else (ERR-71, as the spec says)."""
+    """E9 takes `oob`, alone or with §7.2's `redirect`, and nothing else (ERR-72, as the spec says)."""
     body = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP, continuation_token=api.registration_token())
     answer = api.post("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=body["continuation_token"],
                       challenge_type=challenge_type, challenge_target="+14255550123", challenge_channel="sms")
