@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/fuzz_catches.py [--jobs N] [FUZZ_OPTION ...]
 
-A deviation counts as caught when a fuzz test (`test_stateless`, `test_stateful`) fails with a failure verdict, as in
-the kill table (`conformance.killtable`, whose runner this reuses). Extra arguments go to every run (e.g.
+Printed per deviation: whether a fuzz test (`test_stateless`, `test_stateful`) fails with a failure verdict, and
+whether it fails under a requirement the deviation breaks (how the kill table, `conformance.killtable`, whose runner
+this reuses, counts a catch). Extra arguments go to every run (e.g.
 `--fuzz-examples 30`), so a budget or a generator change can be compared by what it finds, not only by its speed.
 """
 
@@ -42,16 +43,19 @@ def main() -> None:
     print(f"fuzz catches ({' '.join(extra) or 'default budget'}; {time.perf_counter() - started:.0f} s wall)")
     state = "all pass" if clean.clean else f"NOT CLEAN: {[note.cite() for note in clean.failed + clean.errors]}"
     print(f"  (none): {state}, {clean.passed} passed")
-    caught = 0
+    failed = under = 0
     for run in deviated:
-        if run.failed:
-            caught += 1
-            requirements = sorted({note.requirement for note in run.failed})
-            print(f"  {run.deviation}: caught by {len(run.failed)} test(s) under {', '.join(requirements)}")
-        else:
+        if not run.failed:
             print(f"  {run.deviation}: not caught" + (f" (errors: {run.errors[0].cite()})" if run.errors else ""))
-    print(f"{caught}/{len(deviated)} deviations caught by the fuzz tests")
-
+            continue
+        failed += 1
+        breaking = run.failed_under(DEVIATIONS[str(run.deviation)])
+        under += bool(breaking)
+        requirements = ", ".join(sorted({note.requirement for note in run.failed}))
+        where = "under the requirement it breaks" if breaking else "only under other requirements"
+        print(f"  {run.deviation}: {len(run.failed)} fuzz test(s) fail, {where} ({requirements})")
+    print(f"{failed}/{len(deviated)} deviations make a fuzz test fail, {under} under a requirement they break "
+          "(the kill table's count)")
 
 if __name__ == "__main__":
     main()
