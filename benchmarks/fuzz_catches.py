@@ -53,7 +53,8 @@ def main() -> None:
         under += bool(breaking)
         requirements = ", ".join(sorted({note.requirement for note in run.failed}))
         where = "under the requirement it breaks" if breaking else "only under other requirements"
-        print(f"  {run.deviation}: {len(run.failed)} fuzz test(s) fail, {where} ({requirements})")
+        tests = len({note.nodeid for note in run.failed})
+        print(f"  {run.deviation}: {tests} fuzz test(s) fail, {where} ({requirements})")
     print(f"{failed}/{len(deviated)} deviations make a fuzz test fail, {under} under a requirement they break "
           "(the kill table's count)")
 
