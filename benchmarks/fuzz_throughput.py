@@ -13,6 +13,8 @@ threads) says what the code costs whatever else the machine runs; wall-clock fig
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import multiprocessing
 import os
 import time
@@ -44,34 +46,54 @@ def _cases(run: FuzzRun) -> int:
     return sum(sum(counts.values()) for counts in run.cases.values())
 
 
+def _fuzz_unit(run: FuzzRun, unit: str) -> int:
+    """Fuzz one unit (`op:<operationId>` or `flow:<name>`) with the run; the cases it sent."""
+    kind, name = unit.split(":", 1)
+    run.begin()
+    if kind == "op":
+        stateless.fuzz_operation(run, name)
+    else:
+        stateful.fuzz_flow(run, next(flow for flow in loading.FLOWS if flow.name == name))
+    return _cases(run)
+
+
 def fuzz(spec: str, budget: FuzzBudget, units: list[str]) -> Figure:
-    """Fuzz the units (`op:<operationId>` or `flow:<name>`) in this process against a fresh target."""
-    flows = {flow.name: flow for flow in loading.FLOWS}
+    """Fuzz the units in this process against a fresh target."""
     with open_target(spec) as target:
         run = FuzzRun.open(target, budget)
         try:
-            started, cpu, cases = time.perf_counter(), time.process_time(), 0
-            for unit in units:
-                kind, name = unit.split(":", 1)
-                run.begin()
-                if kind == "op":
-                    stateless.fuzz_operation(run, name)
-                else:
-                    stateful.fuzz_flow(run, flows[name])
-                cases += _cases(run)
+            started, cpu = time.perf_counter(), time.process_time()
+            cases = sum(_fuzz_unit(run, unit) for unit in units)
             return Figure(cases, run.meter.sent, time.perf_counter() - started, time.process_time() - cpu)
         finally:
             run.close()
 
 
+_WORKER: list[FuzzRun] = []  # a worker process's run, against its own mock
+
+
+def _open_worker(spec: str, budget: FuzzBudget) -> None:
+    stack = contextlib.ExitStack()
+    _WORKER.append(FuzzRun.open(stack.enter_context(open_target(spec)), budget))
+    atexit.register(stack.close)
+
+
+def _worker_unit(unit: str) -> tuple[int, int]:
+    run = _WORKER[0]
+    sent = run.meter.sent
+    return _fuzz_unit(run, unit), run.meter.sent - sent
+
+
 def spread(spec: str, budget: FuzzBudget, units: list[str], jobs: int) -> Figure:
-    """The units over `jobs` spawned worker processes, as pytest-xdist spreads tests (start-up included)."""
-    shares = [units[worker::jobs] for worker in range(jobs)]
+    """The units over `jobs` spawned worker processes, each taking the next unit when it is free, as pytest-xdist's
+    worksteal does (worker start-up included)."""
     started = time.perf_counter()
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        figures = list(pool.map(fuzz, [spec] * jobs, [budget] * jobs, shares))
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_open_worker, initargs=(spec, budget)
+    ) as pool:
+        done = list(pool.map(_worker_unit, units))
     seconds = time.perf_counter() - started
-    return Figure(sum(f.cases for f in figures), sum(f.requests for f in figures), seconds, 0.0)
+    return Figure(sum(cases for cases, _ in done), sum(sent for _, sent in done), seconds, 0.0)
 
 
 def main() -> None:
