@@ -18,13 +18,9 @@ from conformance.mock.tenant import Tenant, TenantConfigError, load_tenant
 from conformance.mock.tokens import Signer, discovery
 
 
-def _origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
-
-
 def _metadata_routes(mock: Mock) -> list[BaseRoute]:
     async def openid_configuration(request: Request) -> Response:
-        return JSONResponse(discovery(_origin(request), mock.tenant))
+        return JSONResponse(discovery(mock.origin_of(request.scope), mock.tenant))
 
     async def keys(request: Request) -> Response:
         return JSONResponse(mock.signer.jwks())
@@ -35,12 +31,16 @@ def _metadata_routes(mock: Mock) -> list[BaseRoute]:
     ]
 
 
-def create_app(tenant: Tenant | None = None, *, control: bool = True) -> Starlette:
-    """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API."""
+def create_app(tenant: Tenant | None = None, *, control: bool = True, origin: str | None = None) -> Starlette:
+    """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API.
+
+    `origin` (scheme://host[:port]) is where the server will be reached, chosen at start (`mock serve` passes the
+    address it binds); the tenant file's `[tenant] origin` wins over it. Token `iss` and discovery URLs come from it,
+    never from a request's `Host` header."""
     tenant = tenant or load_tenant()
     if bad := unknown(tenant.deviations):
         raise TenantConfigError(f"tenant: deviations: unknown deviation {bad[0]!r}")
-    mock = Mock(tenant, MockState(tenant), Signer(), errors.table())
+    mock = Mock(tenant, MockState(tenant), Signer(), errors.table(), tenant.origin or origin)
     native: list[BaseRoute] = [
         Route(path, native_endpoint(mock, path, table, handler), methods=["POST"])
         for path, (table, handler) in ENDPOINTS.items()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
+import socket
 from pathlib import Path
 
 import click
@@ -33,7 +35,8 @@ def mock() -> None:
 def serve(
     host: str, port: int, tenant_path: Path | None, no_control: bool, deviations: tuple[str, ...], log_level: str
 ) -> None:
-    """Serve the mock tenant; clients use http://HOST:PORT/{tenant}.onmicrosoft.com as base URL."""
+    """Serve the mock tenant; clients use http://HOST:PORT/{tenant}.onmicrosoft.com as base URL (or the tenant file's
+    `[tenant] origin`, which token issuers and discovery then name)."""
     import uvicorn
 
     from conformance.mock.app import create_app
@@ -43,10 +46,18 @@ def serve(
     except TenantConfigError as exc:
         raise click.ClickException(str(exc)) from None
     tenant = dataclasses.replace(tenant, deviations=tuple(dict.fromkeys((*tenant.deviations, *deviations))))
-    app = create_app(tenant, control=not no_control)
+    try:  # bound before the app is built, so the origin names the real port (also with --port 0)
+        listener = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound = listener.getsockname()[1]
+    app = create_app(tenant, control=not no_control, origin=f"http://{f'[{host}]' if ':' in host else host}:{bound}")
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    click.echo(f"mock tenant at http://{host}:{port}/{tenant.subdomain}.onmicrosoft.com", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off", ws="none")
+    click.echo(f"mock tenant at {app.state.mock.origin}/{tenant.subdomain}.onmicrosoft.com", err=True)
+    # What startup built (specs, schemas, error tables, modules) never changes: frozen, full collections skip it.
+    gc.freeze()
+    config = uvicorn.Config(app, host=host, port=bound, log_level=log_level, lifespan="off", ws="none")
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 @mock.command("deviations")

@@ -61,13 +61,23 @@ INTERNAL = Outcome(500, "server_error", 50000, "The mock tenant hit an internal 
 
 
 class ApiError(Exception):
-    """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body."""
+    """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body and
+    `headers` (Retry-After, ...) are sent with it."""
 
-    def __init__(self, row_id: str, *, detail: str | None = None, status: int | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        row_id: str,
+        *,
+        detail: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(row_id)
         self.row_id = row_id
         self.detail = detail
         self.status = status
+        self.headers = headers
         self.extra = extra
 
 

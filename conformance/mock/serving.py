@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -34,6 +34,7 @@ from conformance.mock.tenant import GUID
 log = logging.getLogger("conformance.mock")
 
 TOKEN_PATH = "/oauth2/v2.0/token"
+_CORRELATION_HEADERS = (b"client-request-id", b"x-ms-request-id")  # stamped on every response (Seed002)
 # Pre-rename names of the continuation token (msal-objc#1922), served by the `legacy_token_name` deviation.
 _LEGACY_TOKEN_NAMES = {"signup": "signup_token", "oauth2": "credential_token", "resetpassword": "password_reset_token"}
 
@@ -67,9 +68,9 @@ class MockMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 if not self.mock.state.deviating("missing_correlation_header"):
-                    headers = MutableHeaders(scope=message)
-                    headers["client-request-id"] = corr
-                    headers["x-ms-request-id"] = corr
+                    value = corr.encode("latin-1")
+                    kept = [(k, v) for k, v in message.get("headers", ()) if k not in _CORRELATION_HEADERS]
+                    message = {**message, "headers": [*kept, *((name, value) for name in _CORRELATION_HEADERS)]}
             await send(message)
 
         try:
@@ -148,8 +149,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         call: Call | None = None
         try:
             form = parse_form(request.headers.get("content-type"), await read_body(request))
-            origin = f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
-            call = Call(mock, path, table, form, corr, client_request_id, origin)
+            call = Call(mock, path, table, form, corr, client_request_id, mock.origin_of(request.scope))
             with mock.state.lock:
                 try:
                     body = handler(call)
@@ -160,7 +160,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
             row = "G-token.invalid_request" if problem.ambiguous and path == TOKEN_PATH else f"{table}.invalid_request"
             return _error(mock, ApiError(row, detail=str(problem)), corr)
         except ApiError as exc:
-            return _error(mock, exc, corr)
+            return _error(mock, exc, corr, exc.headers)
         except Redirect as redirect:
             if mock.state.deviating("no_redirect_fallback"):
                 where = call.table if call is not None else table

@@ -131,7 +131,10 @@ def token(call: Call) -> dict[str, Any]:
         password = call.param("password")
         flow = call.take("E6.password")
         assert flow.user is not None and password is not None
-        if flow.user.password is None or password != flow.user.password:
+        call.throttle("password", flow.user.email)
+        right = flow.user.password is not None and password == flow.user.password
+        call.state.guessed("password", flow.user.email, right=right)
+        if not right:
             raise call.error("invalid_grant", detail="Error validating credentials due to invalid username or password")
         if flow.user.interaction_required:
             raise ApiError("G-token.interaction_required", detail="A Conditional Access policy requires interaction.")
