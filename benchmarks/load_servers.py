@@ -1,5 +1,5 @@
 """The servers the benchmark loads, each in its own process: the bare Starlette endpoint and the mock under plain
-uvicorn (h11, log level warning, no lifespan), and Stoplight Prism 5 for comparison; RSS and CPU time read from /proc.
+uvicorn (log level warning, no lifespan), and Stoplight Prism 5 for comparison; RSS and CPU time read from /proc.
 
 Run as a script (`load_servers.py bare PORT`) it serves the bare endpoint exactly as `conformance mock serve` serves the
 mock: the same `uvicorn.run` arguments.
@@ -135,8 +135,11 @@ def _serve_bare(port: int) -> None:
     import uvicorn
     from bare_app import app
 
-    # The arguments `conformance mock serve --log-level warning` passes (conformance/mock/cli.py).
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
+    from conformance.mock.cli import listen
+
+    # What `conformance mock serve --log-level warning` does (conformance/mock/cli.py), with the bare app.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
+    uvicorn.Server(config).run(sockets=[listen("127.0.0.1", port)])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 
 Every server gets the same request, a form-encoded `POST /contoso.onmicrosoft.com/signup/v1.0/start` for the bundled
 tenant's email-OTP app, from `wrk -t1` with keep-alive connections. The bare endpoint and the mock run under plain
-uvicorn with the same arguments (h11, log level warning); Prism 5 serves a one-endpoint spec with a static example.
+uvicorn with the same arguments (one process, log level warning, the HTTP parser and event loop uvicorn picks: the
+httptools and uvloop the project pins); Prism 5 serves a one-endpoint spec with a static example, logging warnings
+only, like the other two.
 One long-lived mock process takes every run, so growth shows: RSS after 10,000 requests, after each run, and after
 `--rss-requests` requests, then one more run. Complete sign-up flows (E1, E2, the OTP read from `GET /_mock/outbox`,
 E3, E6) measure flows per second. Runs alternate between the servers so a noisy neighbour hurts all alike; the load
@@ -18,6 +20,7 @@ Prints one table and the goals of issue 16; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -85,6 +88,12 @@ class Tracked:
             print(f"  {self.server.name}: {self.served:,} of {total:,} requests served", flush=True)
 
 
+def http_stack() -> str:
+    """The HTTP parser and event loop uvicorn's `auto` settings pick in the servers' environment (this one)."""
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{parser}, {'uvloop' if importlib.util.find_spec('uvloop') else 'asyncio'}"
+
+
 def load_average() -> str:
     """The 1-minute load average (other work sharing the cores shows here)."""
     return f"{os.getloadavg()[0]:.1f}"
@@ -120,8 +129,8 @@ def main() -> int:
     conn, seconds = args.connections, args.seconds
     try:
         print(f"server_load: {load_wrk.wrk_version()} -t1 -c{conn} -d{seconds:g}s per run; python "
-              f"{platform.python_version()}, uvicorn {version('uvicorn')}, starlette {version('starlette')}; "
-              f"{os.cpu_count()} CPUs, load average {load_average()} at start")
+              f"{platform.python_version()}, uvicorn {version('uvicorn')} ({http_stack()}), starlette "
+              f"{version('starlette')}; {os.cpu_count()} CPUs, load average {load_average()} at start")
         print(f"request: POST {PATH} ({FORM.replace('%20', ' ').replace('%40', '@')})", flush=True)
         servers = {"bare": Tracked(load_servers.start_bare()), "mock": Tracked(load_servers.start_mock())}
     except (LoadError, ServerError) as exc:
