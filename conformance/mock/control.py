@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.mock.deviations import DEVIATIONS, unknown
+from conformance.mock.deviations import descriptions, unknown
 from conformance.mock.endpoints import ENDPOINTS, Mock
 from conformance.mock.state import ClockError, FaultQueueFull, User
 from conformance.mock.state.clock import seconds_value
@@ -100,7 +100,7 @@ def _clock(mock: Mock) -> dict[str, Any]:
 
 
 def _deviations(mock: Mock) -> dict[str, Any]:
-    return {"enabled": sorted(mock.state.deviations), "available": DEVIATIONS}
+    return {"enabled": sorted(mock.state.deviations), "available": descriptions()}
 
 
 def _user(user: User) -> dict[str, Any]:

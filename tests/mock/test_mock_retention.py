@@ -15,7 +15,7 @@ from conformance.mock import create_app, load_tenant
 from conformance.mock.tenant import Retention
 
 CHALLENGE = "/signup/v1.0/challenge"
-INVALID = errors.table().invalid_token_row("E2").error  # what E2 answers a token it does not know
+INVALID = errors.table().served("E2", "invalid_token")[0].error  # what E2 answers a token it does not know
 
 
 def _api(**bounds: int) -> Iterator[Api]:
