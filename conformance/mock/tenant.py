@@ -125,7 +125,7 @@ class Retention:
     flows: int = 10_000
     flows_per_address: int = 16
     expired_token_grace: int = 3600
-    users: int = 50_000
+    users: int = 10_000
     outbox: int = 10_000
     outbox_per_address: int = 16
     outbox_max_age: int = 3600

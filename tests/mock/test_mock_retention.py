@@ -146,3 +146,12 @@ def test_state_stays_within_its_bounds_under_sustained_load(same_address: bool) 
         sizes = _sizes(api)
         assert sizes["flows"] == (4 if same_address else 50) == sizes["continuation_tokens"]
         assert sizes["outbox"] == (3 if same_address else 40)
+
+
+def test_a_flow_without_tokens_is_forgotten_at_once(api: Api) -> None:
+    """A completed flow (its last token spent) leaves nothing behind but the account it created."""
+    email = fresh_email()
+    api.tokens(OTP_APP, api.signup(email, attrs={"displayName": "Pat"}), scope="openid")
+    assert _sizes(api)["flows"] == _sizes(api)["continuation_tokens"] == 0
+    assert api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect",
+                    username=email).status_code == 200

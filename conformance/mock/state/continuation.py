@@ -37,8 +37,8 @@ class TokenProblem(Exception):
 
 
 class ContinuationTokens:
-    """Token records by value. A spent token is forgotten at once unless asked to keep it; the others go with their
-    flow (see `Flows` for when a flow is forgotten)."""
+    """Token records by value. A spent token is forgotten at once unless asked to keep it, and so is a flow left
+    without tokens; the other tokens go with their flow (see `Flows` for when a flow is forgotten)."""
 
     def __init__(self, flows: Flows) -> None:
         self.flows = flows
@@ -64,7 +64,8 @@ class ContinuationTokens:
         return self.records.get(value)
 
     def spend(self, value: str, *, keep: bool) -> None:
-        """Mark a token used: forgotten at once, or kept as spent (`keep`) until its flow goes."""
+        """Mark a token used: forgotten at once, or kept as spent (`keep`) until its flow goes. A flow left without
+        tokens can never be reached again, so it goes too (a next step's token brings it back)."""
         record = self.records.get(value)
         if record is None:
             return
@@ -73,6 +74,8 @@ class ContinuationTokens:
             return
         del self.records[value]
         record.flow.tokens.remove(value)
+        if not record.flow.tokens and record.flow in self.flows.live:
+            self.flows.drop(record.flow)
 
     def _forget(self, flow: Flow) -> None:
         for value in flow.tokens:
