@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance import redaction
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.flows import Actor, FlowStopped
@@ -61,6 +62,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    redaction.redact_log_records()
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():

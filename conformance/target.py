@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from conformance.redaction import remember
 from conformance.tomlconfig import MISSING, TomlTable
 
 AuthMethod = Literal["email_otp", "email_password"]
@@ -48,11 +49,11 @@ class Secret:
     def reveal(self) -> str:
         """The secret's value; ProfileError when its environment variable is unset."""
         if self._literal is not None:
-            return self._literal
+            return remember(self._literal)
         value = os.environ.get(self.name)
         if not value:
             raise ProfileError(f"{self.origin or self.name}: environment variable {self.name} is not set")
-        return value
+        return remember(value)
 
 
 @dataclass(frozen=True)
