@@ -59,9 +59,19 @@ def schema(verdict: Verdict, response: ApiResponse) -> bool:
     )
 
 
+def answer(response: ApiResponse) -> str:
+    """What the target answered, in a few words: `HTTP 400 invalid_grant invalid_oob_value`, the redirect response,
+    or the status and why its body is not a JSON object."""
+    if response.is_redirect:
+        return "the redirect response"
+    if response.problem:
+        return f"HTTP {response.status} ({response.problem})"
+    return " ".join(filter(None, [f"HTTP {response.status}", response.error or "no error", response.suberror]))
+
+
 def success(verdict: Verdict, response: ApiResponse, requirement: str) -> bool:
     """A step the docs say succeeds answers 200 with a documented body."""
-    got = "the redirect response" if response.is_redirect else f"{response.status} {response.error} {response.suberror}"
+    got = answer(response)
     moved_on = response.status == 200 and not response.is_redirect
     ok = verdict.check(moved_on, requirement, f"expected HTTP 200 moving the flow on, got {got}")
     return schema(verdict, response) and ok
@@ -80,9 +90,13 @@ def error_row(verdict: Verdict, response: ApiResponse, row_id: str) -> None:
 
 
 def error_envelope(verdict: Verdict, response: ApiResponse, row: ErrorRow) -> None:
-    """The response is the documented error row with the full envelope (§1.1, the row's table)."""
-    body = response.json
+    """The response is the documented error row with the full envelope (§1.1, the row's table); an answer whose body
+    is not one JSON object is that one finding, whatever errata tolerate (they rule between readings of a JSON body)."""
+    if response.problem:
+        verdict.check(False, row.id, f"expected the documented error body, got {answer(response)}")
+        return
     severity = _lenient(row)
+    body = response.json
     verdict.equal(response.status, row.status, row.id, "HTTP status", severity)
     verdict.equal(body.get("error"), row.error, row.id, "error", severity)
     allowed = {row.suberror} if row.suberror else {None, *_realizing_suberrors(row)}
@@ -243,11 +257,10 @@ def refused_as(
     same condition (`why`), is a WARNING when its error_codes hold one of `tolerated_codes` (if any are given); any
     other answer (a success, a redirect, another error) is a FAILURE."""
     got = response.error
-    answer = got or ("the redirect response" if response.is_redirect else "no error")
     if not verdict.check(
         response.status != 200 and got in {row.error, tolerated.error},
         requirement,
-        f"expected {row.id} (or {tolerated.id}), got HTTP {response.status} {answer}",
+        f"expected {row.id} (or {tolerated.id}), got {answer(response)}",
     ):
         return
     if got != row.error:

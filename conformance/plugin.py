@@ -14,7 +14,8 @@ from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.flows import Actor, FlowStopped
 from conformance.mock.deviations import DEVIATIONS
-from conformance.otp import OtpTimeout
+from conformance.otp import OtpError
+from conformance.otp.base import describe
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
@@ -32,7 +33,8 @@ MARKERS = {
     "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
     "slow": "waits real time (e.g. continuation-token expiry); runs only with --slow or a target clock",
 }
-HARNESS_ERRORS = (TargetUnreachable, OtpTimeout, ProfileError)
+#: Problems of the run, never verdicts about the target: reported as an error, in the one line the exception says.
+HARNESS_ERRORS = (TargetUnreachable, OtpError, ProfileError)
 TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
@@ -142,13 +144,19 @@ def actor(actor_for: Callable[[Application], Actor], target: Target) -> Actor:
 
 @pytest.fixture(scope="session")
 def jwks(target: Target) -> dict[str, Any]:
-    """The target's signing keys, found through its OpenID discovery document."""
-    with httpx.Client(transport=target.transport, timeout=30) as http:
-        discovery = http.get(f"{target.profile.base_url}/v2.0/.well-known/openid-configuration")
-        discovery.raise_for_status()
-        keys = http.get(discovery.json()["jwks_uri"])
-        keys.raise_for_status()
-        return keys.json()
+    """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
+    cannot be read)."""
+    url = f"{target.profile.base_url}/v2.0/.well-known/openid-configuration"
+    with httpx.Client(transport=target.transport, timeout=target.profile.pacing.request_timeout_s) as http:
+        try:
+            discovery = http.get(url).raise_for_status()
+            url = discovery.json()["jwks_uri"]
+            keys = http.get(url).raise_for_status().json()
+        except (httpx.HTTPError, ValueError, LookupError, TypeError) as exc:
+            raise TargetUnreachable(f"{url}: cannot read the signing keys: {describe(exc)}") from None
+    if not isinstance(keys, dict):
+        raise TargetUnreachable(f"{url}: cannot read the signing keys: not a JSON Web Key Set")
+    return keys
 
 
 @pytest.hookimpl(wrapper=True)
@@ -176,6 +184,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
     """Attach requirement ids, findings, the transcript and the two-axis verdict to the report."""
     report: pytest.TestReport = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
+        report.user_properties.append(("verdict", "error"))
+        problem = call.excinfo.value
+        report.longrepr = f"{type(problem).__name__}: {problem}"  # one line, which says what failed and where
     if call.when != "call":
         return report
     for marker in item.iter_markers("requirement"):
@@ -187,8 +199,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
     report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
-    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
-        report.user_properties.append(("verdict", "error"))
     if call.excinfo is not None and call.excinfo.errisinstance(TargetDeviation):
         # the broken rules, one per line, rather than a traceback through the plugin's own frames
         report.longrepr = f"{VERDICT_FAILED}{call.excinfo.value}"
