@@ -1,9 +1,10 @@
 """Redaction by construction, measured: every file of whole `conformance run`s, their output and their log file hold
 none of the secrets the run handled (`secret_scan.py`), however they were named and whether or not a test used them.
 
-Two full runs (every suite, fuzzing at its default budget): one logging everything (`--log-level=DEBUG`, live and to
-a log file inside the reports), one with every deviation of the mock switched on (among them `legacy_token_name`,
-which names the tokens `signup_token`, `credential_token`, `password_reset_token`). Each test prints its counts.
+Two full runs (every test of every suite; fuzzing with a third of its default examples, to keep the project's own
+run short): one logging everything (`--log-level=DEBUG`, live and to a log file inside the reports), one with every
+deviation of the mock switched on (among them `legacy_token_name`, which names the tokens `signup_token`,
+`credential_token`, `password_reset_token`). Each test prints its counts.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from conformance.mock.deviations import DEVIATIONS
 
 DEBUG = ("--log-level=DEBUG", "--log-file={reports}/run.log", "--log-file-level=DEBUG", "-o", "log_cli=true",
          "--log-cli-level=DEBUG")
+FUZZ = ("--fuzz-examples=5", "--fuzz-scenarios=3")
 RUNS = {
-    "debug": DEBUG,
-    "every-deviation": ("--log-level=INFO", *(f"--mock-deviation={name}" for name in DEVIATIONS)),
+    "debug": (*DEBUG, *FUZZ),
+    "every-deviation": ("--log-level=INFO", *FUZZ, *(f"--mock-deviation={name}" for name in DEVIATIONS)),
 }
 LEGACY_NAMES = ("signup_token", "credential_token", "password_reset_token")
 
