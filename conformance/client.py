@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from conformance.contract import openapi, schemas
-from conformance.deadline import Deadline
+from conformance.deadline import Deadline, Sockets
 from conformance.redaction import redact_form, redact_json
 
 THROTTLE_ERRORS = frozenset({"temporarily_unavailable", "slow_down"})
@@ -137,11 +137,9 @@ class NativeAuthClient:
         timeout_s: float = 30.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        # no idle connections: each exchange opens its own, whose sockets its Deadline can shut
-        self._http = httpx.Client(
-            transport=transport, timeout=timeout_s, limits=httpx.Limits(max_keepalive_connections=0)
-        )
+        self._http = httpx.Client(transport=transport, timeout=timeout_s)
         self._timeout_s = timeout_s
+        self._sockets = Sockets()
         self._recorder = recorder
         self.observers: list[WireObserver] = []
         self._pacer = Pacer(requests_per_second)
@@ -221,8 +219,8 @@ class NativeAuthClient:
 
     def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes, bool]:
         """Send and read at most MAX_BODY_BYTES within the deadline: the response (read), its body, whether whole."""
-        with Deadline(self._timeout_s) as deadline:
-            request.extensions["trace"] = deadline.trace
+        with Deadline(self._timeout_s, self._sockets) as deadline:
+            request.extensions["trace"] = self._sockets.tracer(deadline)
             try:
                 raw = self._http.send(request, stream=True)
                 try:

@@ -1,9 +1,10 @@
 """A tiny raw HTTP/1.1 server on a real socket whose native-API answers are broken on purpose (the fault matrix).
 
 Each POST gets the fault its path names (`/<fault>/contoso.onmicrosoft.com/...`), or, under `/rotate/`, the next one in
-`ROTATION` (the run-level test), recorded by `client-request-id`. What a tenant must answer before a run starts is
-answered properly: the OpenID configuration (GET) and the readiness probe of `conformance run` (a sign-in start
-for an address containing `run-check`, answered `user_not_found`).
+`ROTATION` (the run-level test), recorded by `client-request-id`. Under `/keep-alive-then-drip/` a connection's first
+answer is a good one that keeps the connection open, the next one on it drips (a stall on a reused connection). What
+a tenant must answer before a run starts is answered properly: the OpenID configuration (GET) and the readiness probe
+of `conformance run` (a sign-in start for an address containing `run-check`, answered `user_not_found`).
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ USER_NOT_FOUND = {
 }
 
 
-def _head(status: str, headers: dict[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items()), "Connection: close", "", ""]
-    return "\r\n".join(lines).encode()
+def _head(status: str, headers: dict[str, str], *, close: bool = True) -> bytes:
+    lines = [f"HTTP/1.1 {status}", *(f"{k}: {v}" for k, v in headers.items())]
+    return "\r\n".join([*lines, *(["Connection: close"] if close else []), "", ""]).encode()
 
 
 def _answer(status: str, body: bytes = b"", content_type: str = "application/json", **extra: str) -> bytes:
@@ -116,6 +117,12 @@ class FaultyTarget:
                 conn.sendall(_answer("200 OK", json.dumps({"issuer": issuer, "jwks_uri": issuer + "/keys"}).encode()))
             elif method == "POST" and b"run-check" in body:
                 conn.sendall(_answer("400 Bad Request", json.dumps(USER_NOT_FOUND).encode()))
+            elif method == "POST" and fault == "keep-alive-then-drip":
+                body = b'{"continuation_token": "kept-alive"}'
+                conn.sendall(_head("200 OK", {"Content-Type": "application/json", "Content-Length": str(len(body))},
+                                   close=False) + body)
+                _read_request(conn)
+                FAULTS["drip-headers"](conn)
             elif method == "POST":
                 FAULTS[self._fault(fault, headers.get("client-request-id", ""))](conn)
             else:

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from faulty_target import FAULTS, FaultyTarget, faulty_target
 from conformance.client import MAX_BODY_BYTES, NativeAuthClient, TargetUnreachable
 from conformance.contract.paths import REPO_ROOT
 
+Connect = Callable[[str], tuple[NativeAuthClient, list, float]]
 TIMEOUT_S = 2.0
 #: Far below what an unbounded exchange would take (the drips last a minute), far above the timeout plus scheduling.
 HANG = TIMEOUT_S + 20
@@ -56,15 +57,24 @@ def server() -> Iterator[FaultyTarget]:
         yield running
 
 
-def _send(server: FaultyTarget, fault: str) -> tuple[NativeAuthClient, list, float]:
-    exchanges: list = []
-    client = NativeAuthClient(server.base_url(fault), recorder=exchanges.append, timeout_s=TIMEOUT_S)
-    return client, exchanges, time.monotonic()
+@pytest.fixture
+def connect(server: FaultyTarget) -> Iterator[Connect]:
+    """`connect(fault)`: a client of that fault's base URL, its recorded exchanges, and when it was made."""
+    made: list[NativeAuthClient] = []
+
+    def client_for(fault: str) -> tuple[NativeAuthClient, list, float]:
+        exchanges: list = []
+        made.append(NativeAuthClient(server.base_url(fault), recorder=exchanges.append, timeout_s=TIMEOUT_S))
+        return made[-1], exchanges, time.monotonic()
+
+    yield client_for
+    for client in made:
+        client.close()
 
 
 @pytest.mark.parametrize("fault", sorted(ANSWERED))
-def test_an_answer_that_is_not_one_json_object_is_the_targets_with_its_reason(server: FaultyTarget, fault: str):
-    client, exchanges, started = _send(server, fault)
+def test_an_answer_that_is_not_one_json_object_is_the_targets_with_its_reason(connect: Connect, fault: str):
+    client, exchanges, started = connect(fault)
     response = client.send("signupStart", FORM)
     status, reason = ANSWERED[fault]
     assert response.status == status
@@ -74,14 +84,24 @@ def test_an_answer_that_is_not_one_json_object_is_the_targets_with_its_reason(se
 
 
 @pytest.mark.parametrize("fault", sorted(UNREACHABLE))
-def test_no_complete_answer_in_time_is_one_line_for_the_run(server: FaultyTarget, fault: str):
-    client, exchanges, started = _send(server, fault)
+def test_no_complete_answer_in_time_is_one_line_for_the_run(connect: Connect, fault: str):
+    client, exchanges, started = connect(fault)
     with pytest.raises(TargetUnreachable) as raised:
         client.send("signupStart", FORM)
     assert time.monotonic() - started < HANG
     url = client.url_for("signupStart")
     assert str(raised.value) == f"{url}: {UNREACHABLE[fault]}"
     assert [exchange.note for exchange in exchanges] == [UNREACHABLE[fault]]
+
+
+def test_a_stall_on_a_kept_alive_connection_is_cut_too(connect: Connect):
+    """The deadline knows the sockets of every connection the client opened, so a reused one that stalls is cut."""
+    client, exchanges, started = connect("keep-alive-then-drip")
+    assert client.send("signupStart", FORM).continuation_token == "kept-alive"
+    with pytest.raises(TargetUnreachable, match=f"no complete answer within {TIMEOUT_S:g} s$"):
+        client.send("signupStart", FORM)
+    assert time.monotonic() - started < HANG
+    assert client.send("signupStart", FORM).continuation_token == "kept-alive", "a new connection after the cut"
 
 
 def test_a_whole_run_against_the_faults_gives_one_reason_per_test_and_never_hangs(server: FaultyTarget, tmp_path: Path):
