@@ -49,8 +49,13 @@ def refused_client(key: str, client_id: str, response: ApiResponse) -> str | Non
     """`key: …` when the answer says the tenant does not take that application, else None."""
     if response.error not in REFUSED_CLIENT_ERRORS:
         return None
-    meaning = errors.table().get(f"E4.{response.error}").description
-    return f"{key}: the tenant refused application {client_id} ({response.error}: {meaning})"
+    table = errors.table()
+    said = ".".join(filter(None, [response.error, response.suberror]))
+    try:
+        meaning = table.get(f"E4.{said}").description
+    except KeyError:
+        said, meaning = response.error, table.get(f"E4.{response.error}").description
+    return f"{key}: the tenant refused application {client_id} ({said}: {meaning})"
 
 
 def refused_clients(profile: TargetProfile) -> list[str]:

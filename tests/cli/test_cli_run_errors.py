@@ -19,6 +19,8 @@ from conformance.contract.paths import REPO_ROOT
 
 GUID = "00001111-aaaa-2222-bbbb-3333cccc4444"
 UNKNOWN_APP = "99998888-aaaa-7777-bbbb-666655554444"
+CONFIDENTIAL_APP = "33334444-dddd-5555-eeee-6666ffff7777"  # the mock's confidential client
+DISABLED_APP = "44445555-eeee-6666-ffff-7777aaaa8888"  # the mock's app without native authentication
 LATIN1_COMMAND = "import sys; sys.stdout.buffer.write('Ihr Code (gültig): 12345678'.encode('latin-1'))"
 
 
@@ -61,26 +63,30 @@ def test_a_profile_that_is_not_utf8_is_one_line(profile_for: Callable[[str], Pat
     assert lines[0].endswith("); save the file as UTF-8")
 
 
+UNKNOWN = "unauthorized_client: The client ID is well formed but not found in the tenant, or incorrect."
+
+
 @pytest.mark.parametrize(
-    ("old", "key"),
+    ("old", "app", "key", "answer"),
     [
-        (f'client_id = "{GUID}"', "client_id"),
-        ('second_client_id = "11112222-bbbb-3333-cccc-4444dddd5555"', "second_client_id"),
-        ('client_id = "22223333-cccc-4444-dddd-5555eeee6666"', "applications[1].client_id"),
+        (f'client_id = "{GUID}"', UNKNOWN_APP, "client_id", UNKNOWN),
+        ('second_client_id = "11112222-bbbb-3333-cccc-4444dddd5555"', UNKNOWN_APP, "second_client_id", UNKNOWN),
+        ('client_id = "22223333-cccc-4444-dddd-5555eeee6666"', UNKNOWN_APP, "applications[1].client_id", UNKNOWN),
+        (f'client_id = "{GUID}"', CONFIDENTIAL_APP, "client_id", "invalid_client: The app lacks native-auth "
+         "configuration (not a public client, or native auth not enabled); `suberror` refines it."),
+        (f'client_id = "{GUID}"', DISABLED_APP, "client_id", "invalid_client.nativeauthapi_disabled: `invalid_client` "
+         "refined: the app is not enabled for native authentication."),
     ],
 )
 def test_an_application_the_tenant_refuses_is_a_profile_problem_naming_the_key(
-    served_mock: str, profile_for: Callable[[str], Path], old: str, key: str
+    served_mock: str, profile_for: Callable[[str], Path], old: str, app: str, key: str, answer: str
 ):
-    """The run's first requests (a sign-in start as each application) answered `unauthorized_client`: the profile's
-    key is wrong, which the run says instead of failing every test against the tenant."""
-    profile = _edit(profile_for(served_mock), old, old.split("=")[0] + f'= "{UNKNOWN_APP}"')
+    """The run's first requests (a sign-in start as each application) answered `unauthorized_client` or
+    `invalid_client`: the profile's key is wrong, which the run says (with the error row's meaning) instead of failing
+    every test against the tenant."""
+    profile = _edit(profile_for(served_mock), old, old.split("=")[0] + f'= "{app}"')
     status, lines = _run(profile)
-    assert status == 1
-    assert lines == [
-        f"Error: {profile}: {key}: the tenant refused application {UNKNOWN_APP} (unauthorized_client: "
-        "The client ID is well formed but not found in the tenant, or incorrect.)"
-    ]
+    assert (status, lines) == (1, [f"Error: {profile}: {key}: the tenant refused application {app} ({answer})"])
 
 
 def test_target_check_names_the_refused_key(served_mock: str, profile_for: Callable[[str], Path]):
