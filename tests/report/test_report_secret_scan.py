@@ -3,8 +3,8 @@ none of the secrets the run handled (`secret_scan.py`), however they were named 
 
 Two full runs (every test of every suite; fuzzing with a third of its default examples, to keep the project's own
 run short): one logging everything (`--log-level=DEBUG`, live and to a log file inside the reports), one with every
-deviation of the mock switched on (among them `legacy_token_name`, which names the tokens `signup_token`,
-`credential_token`, `password_reset_token`). Each test prints its counts.
+deviation (and documented reading) the mock can switch on, among them `legacy_token_name`, which names the tokens
+`signup_token`, `credential_token`, `password_reset_token`. Each test prints its counts.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import pytest
 from conftest import SuiteRun, run_conformance
 from secret_scan import files_under, find_leaks, handled_secrets
 
-from conformance.mock.deviations import DEVIATIONS
+from conformance.mock.deviations import SWITCHES
 
 DEBUG = ("--log-level=DEBUG", "--log-file={reports}/run.log", "--log-file-level=DEBUG", "-o", "log_cli=true",
          "--log-cli-level=DEBUG")
 FUZZ = ("--fuzz-examples=5", "--fuzz-scenarios=3")
 RUNS = {
     "debug": (*DEBUG, *FUZZ),
-    "every-deviation": ("--log-level=INFO", *FUZZ, *(f"--mock-deviation={name}" for name in DEVIATIONS)),
+    "every-deviation": ("--log-level=INFO", *FUZZ, *(f"--mock-deviation={name}" for name in SWITCHES)),
 }
 LEGACY_NAMES = ("signup_token", "credential_token", "password_reset_token")
 
