@@ -35,9 +35,12 @@ def _realizing_suberrors(row: ErrorRow) -> set[str]:
 
 
 def describe(response: ApiResponse) -> str:
-    """What came, in a few words: the redirect, a success, or the status with `error`/`suberror`."""
+    """What came, in a few words: the redirect, a success, the status with `error`/`suberror`, or the status and why
+    the body is not one JSON object."""
     if response.is_redirect:
         return "the redirect response"
+    if response.problem:
+        return f"HTTP {response.status} ({response.problem})"
     if response.status == 200:
         return "HTTP 200" + (" with a continuation_token" if response.continuation_token else "")
     return " ".join(str(part) for part in (f"HTTP {response.status}", response.error, response.suberror) if part)
@@ -105,7 +108,12 @@ def error_envelope(verdict: Verdict, response: ApiResponse, row: ErrorRow, condi
     """The response is the documented error row, provoked by `condition` (default: the row's only one), with the full
     envelope (§1.1, the row's table). One check per statement: status, error, suberror and AADSTS code under the row,
     each softened only where an erratum tolerates that very answer; the envelope fields under their rules. A success
-    where the error was due is said once, by the status check."""
+    where the error was due is said once, by the status check. An answer whose body is not one JSON object (not JSON,
+    empty, too large, repeated names) is that one finding, whatever errata tolerate (they rule between readings of a
+    JSON error body)."""
+    if response.problem:
+        verdict.check(False, row.id, f"expected the documented error body ({row.id}), got {describe(response)}")
+        return
     if condition is None and len(row.conditions) == 1:
         condition = next(iter(row.conditions))
     status(verdict, response, row, condition)

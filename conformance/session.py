@@ -96,6 +96,7 @@ def profile_client(profile: TargetProfile, *, transport: httpx.BaseTransport | N
         requests_per_second=pacing.requests_per_second,
         max_retries=pacing.max_retries,
         max_retry_after_s=pacing.max_retry_after_s,
+        timeout_s=pacing.request_timeout_s,
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from conformance import redaction
 from conformance.mock.deviations import SWITCHES, descriptions
 from conformance.mock.tenant import TenantConfigError, load_tenant
 
@@ -45,7 +46,7 @@ def listen(host: str, port: int) -> socket.socket:
 )
 @click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]),
-    help="Log level of the server and the mock (info logs every OTP sent).",
+    help="Log level of the server and the mock (info logs every OTP sent, fingerprinted; GET /_mock/outbox has codes).",
 )
 def serve(
     host: str, port: int, tenant_path: Path | None, no_control: bool, deviations: tuple[str, ...], log_level: str
@@ -67,6 +68,7 @@ def serve(
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     bound = listener.getsockname()[1]
     app = create_app(tenant, control=not no_control, origin=f"http://{f'[{host}]' if ':' in host else host}:{bound}")
+    redaction.redact_log_records()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     click.echo(f"mock tenant at {app.state.mock.origin}/{tenant.subdomain}.onmicrosoft.com", err=True)
     # What startup built (specs, schemas, error tables, modules) never changes: frozen, full collections skip it.

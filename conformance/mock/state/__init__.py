@@ -27,6 +27,7 @@ from conformance.mock.state.flows import Flow, Flows, Otp
 from conformance.mock.state.outbox import Message, Outbox
 from conformance.mock.state.refresh import RefreshRecord, RefreshTokens
 from conformance.mock.tenant import Tenant
+from conformance.redaction import remember
 
 log = logging.getLogger("conformance.mock")
 
@@ -132,7 +133,7 @@ class MockState:
         """Generate an OTP for the flow, record it in the outbox, and invalidate earlier codes (a resend)."""
         with self.lock:
             length = self.tenant.otp_length - (2 if self.deviating("short_otp") else 0)
-            code = f"{secrets.randbelow(10**length):0{length}d}"
+            code = remember(f"{secrets.randbelow(10**length):0{length}d}")
             now = self.clock.now()
             otp = Otp(code, channel, target, purpose, now + self.tenant.lifetimes.otp)
             if not self.deviating("resend_keeps_old_code"):
