@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from secrets import token_hex
@@ -175,11 +176,17 @@ def _json_string(escaped: str) -> str:
         return escaped
 
 
+REMEMBERED_LIMIT = 20_000
+"""Secrets remembered at most, the oldest forgotten first: a long-lived `mock serve` remembers every OTP it sends, and
+its memory must not grow with its uptime (a conformance run handles far fewer)."""
+
+
 class Remembered:
-    """The secrets this process handled beyond one exchange: OTP codes and revealed passwords (thread-safe)."""
+    """The secrets this process handled beyond one exchange: OTP codes and revealed passwords (thread-safe), the
+    newest REMEMBERED_LIMIT of them."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._values: OrderedDict[str, None] = OrderedDict()  # the oldest first
         self._lock = threading.Lock()
         self._known: KnownSecrets | None = None
 
@@ -189,7 +196,9 @@ class Remembered:
             return
         with self._lock:
             if value not in self._values:
-                self._values.add(value)
+                self._values[value] = None
+                if len(self._values) > REMEMBERED_LIMIT:
+                    self._values.popitem(last=False)
                 self._known = None
 
     def known(self) -> KnownSecrets:

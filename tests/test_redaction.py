@@ -189,3 +189,12 @@ def test_remembered_secrets_are_redacted_from_free_text_and_every_log_record(cap
             logging.getLogger("conformance.mock").exception("mock bug")
     assert code not in caplog.text and fingerprint(code, prefix=False) in caplog.text
     assert "casey@contoso.com" in caplog.text
+
+
+def test_remembered_secrets_are_bounded_oldest_first() -> None:
+    """A long-lived mock remembers every OTP it sends: only the newest REMEMBERED_LIMIT stay, so memory stays flat."""
+    remembered = redaction.Remembered()
+    for index in range(redaction.REMEMBERED_LIMIT + 5):
+        remembered.add(f"code-{index:08d}")
+    assert len(remembered) == redaction.REMEMBERED_LIMIT
+    assert "code-00000004" not in remembered and f"code-{redaction.REMEMBERED_LIMIT + 4:08d}" in remembered
