@@ -27,6 +27,9 @@ DEVIATIONS: dict[str, str] = {
     "legacy_token_name": "success bodies name the token `signup_token`/`credential_token`/`password_reset_token` "
     "(pre-rename) instead of `continuation_token`",
     "errors_with_status_200": "documented errors are answered with HTTP 200 instead of 400",
+    "poll_token_spent": "a non-terminal `/resetpassword/v1.0/poll_completion` answer spends the `/submit` token and "
+    "hands out a new one, so polling again with the `/submit` token is refused",
+    "no_client_info": "the token response omits `client_info` although the request asked for it (`client_info=1`)",
 }
 
 # The suite tests expected to catch each deviation, as a `pytest -k` expression: the fast kill table

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import jwt
 import pytest
-from mock_driver import AVERY, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, Api, fresh_email
+from mock_driver import AVERY, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, ROBIN, STRONG, Api, fresh_email
 
 from conformance.contract.schemas import validate_response
 from conformance.mock.deviations import DEVIATIONS
@@ -47,10 +47,10 @@ def no_redirect_fallback(api: Api) -> None:
     assert response.status_code == 400 and "challenge_type" not in response.json()
 
 
-def _tokens(api: Api, scope: str) -> dict:
+def _tokens(api: Api, scope: str, **extra: str) -> dict:
     token = api.signin_password_token(CASEY)
     return api.post(TOKEN, client_id=BASIC_APP, continuation_token=token, grant_type="password",
-                    password=CASEY_PASSWORD, scope=scope).json()
+                    password=CASEY_PASSWORD, scope=scope, **extra).json()
 
 
 def id_token_without_openid(api: Api) -> None:
@@ -137,6 +137,20 @@ def legacy_token_name(api: Api) -> None:
 def errors_with_status_200(api: Api) -> None:
     response = _user_exists(api)
     assert response.status_code == 200 and response.json()["error"] == "user_already_exists"
+
+
+def poll_token_spent(api: Api) -> None:
+    token = api.sspr_to_submit(ROBIN)
+    submitted = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=token,
+                       new_password=STRONG)["continuation_token"]
+    pending = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
+    assert pending["continuation_token"] != submitted
+    api.fails("/resetpassword/v1.0/poll_completion", "invalid_request", client_id=BASIC_APP,
+              continuation_token=submitted)
+
+
+def no_client_info(api: Api) -> None:
+    assert "client_info" not in _tokens(api, "openid", client_info="1")
 
 
 CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in DEVIATIONS}
