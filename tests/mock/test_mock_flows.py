@@ -273,3 +273,17 @@ def test_error_envelope_echoes_client_request_id(api: Api) -> None:
     assert f"\r\nTrace ID: {body['trace_id']}\r\n" in body["error_description"]
     fresh = api.post("/signup/v1.0/start", crid="not-a-guid", client_id=OTP_APP)
     assert fresh.json()["correlation_id"] == fresh.headers["x-ms-request-id"] != "not-a-guid"
+
+
+def test_a_reused_submit_token_after_the_reset_does_not_crash(api: Api) -> None:
+    """With tokens reusable (accept_reused_token), a poll after `succeeded` answers `succeeded` again, never a 500."""
+    api.deviate("accept_reused_token")
+    body = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=api.sspr_to_submit(ROBIN),
+                  new_password=STRONG)
+    statuses = []
+    for seconds in (0, body["poll_interval"], 0):
+        api.advance(seconds)
+        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
+                      continuation_token=body["continuation_token"])
+        statuses.append(poll["status"])
+    assert statuses == ["in_progress", "succeeded", "succeeded"]
