@@ -18,9 +18,8 @@ import pytest
 
 pytest.register_assert_rewrite("msal_scenarios")
 
+from browser_support import launch  # noqa: E402
 from msal_support import (  # noqa: E402  (after the rewrite hook, so the scenarios' asserts explain themselves)
-    CHROMIUM,
-    CHROMIUM_ARGS,
     MockTenant,
     Msal,
     bundle,
@@ -46,7 +45,7 @@ def browser(msal_bundle: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+from browser_support import CHROMIUM
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
@@ -35,16 +36,6 @@ from conformance.session import serve_app
 HERE = Path(__file__).parent
 BUILD = HERE / ".build"
 PAGE_SOURCE = HERE / "msal" / "page.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # CI (.ci/run) sets this: without node, npm or Chromium the client-library tests fail instead of skipping.
 REQUIRE_ENV = "CONFORMANCE_REQUIRE_CLIENT_LIBRARIES"
 # What a native-auth request and answer carry that the proxy passes on (MSAL's headers; the mock's correlation ids).
