@@ -12,7 +12,7 @@ from conformance.client import ApiResponse
 from conformance.otp import OtpSource
 from conformance.steps import NativeAuthSteps
 from conformance.target import TargetProfile, Tenant
-from conformance.verdicts import Severity, Verdict
+from conformance.verdicts import Verdict
 
 SAMPLE_VALUES = ("Casey Jensen", "98052", "12345", "Contoso", "true", "42", "Seattle", "casey@contoso.com")
 
@@ -211,7 +211,7 @@ def poll_until_done(
     """Poll E15 with the /submit `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
     `poll_interval`) pass between polls (§E15); `pending` is a pending answer the caller already has.
 
-    Like the client libraries, every poll sends the /submit token (R-SSPR-POLL-REPOLL, ERR-70). A target that refuses
+    Like the client libraries, every poll sends the /submit token (R-SSPR-POLL-REPOLL, ERR-71). A target that refuses
     it again but handed out a token with its pending answer gets a warning, and the walk goes on with that token."""
     crid, chained = None, False
     handed = pending.continuation_token if pending is not None else None
@@ -225,7 +225,6 @@ def poll_until_done(
                 "R-SSPR-POLL-REPOLL",
                 f"polling again with the /submit token was refused ({polled.error}); polling on with the token the "
                 "pending answer handed out",
-                Severity.WARNING,
             )
             token, chained = handed, True
             polled = actor.steps.with_request_id(crid).sspr_poll_completion(token)

@@ -112,7 +112,7 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             return response
 
         def _complete_poll(self, case: Case, response: Response) -> Response:
-            """SSPR: poll again with the /submit token (as the client libraries do, ERR-70), every `poll_interval`
+            """SSPR: poll again with the /submit token (as the client libraries do, ERR-71), every `poll_interval`
             (the documented protocol), while the reset is pending."""
             chain = self.keeper.chains.get(case.id)
             body = wire.json_body(response)

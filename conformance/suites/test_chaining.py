@@ -30,12 +30,17 @@ def _invalid(rule: str) -> list:
     return _params(lambda case: (rule, invalid_token_row(case.step).id))
 
 
+def _invalid_token(case: Case) -> tuple[chaining.Refusal, ...]:
+    """The step's invalid-token row, the one refusal of a token that is not the step's."""
+    return ((invalid_token_row(case.step), "invalid_token"),)
+
+
 def _grant_rows(case: Case) -> tuple[str, ...]:
     """Ids of the rows that may refuse the case's token with another grant (for each grant the step may take when
     which one is decided on the way, as E10's: `oob`, or `continuation_token` when preverified)."""
     owns = (case.grant_type,) if case.grant_type else chaining.grants(case.operation)
     rows = (chaining.grant_rows(case.step, case.operation, chaining.other_grant(case.operation, own)) for own in owns)
-    return tuple(dict.fromkeys(row.id for found in rows for row in found))
+    return tuple(dict.fromkeys(row.id for found in rows for row, _ in found))
 
 
 @pytest.fixture
@@ -55,12 +60,11 @@ def test_right_token_at_right_step_succeeds(case, chain, verdict):
     "case", _params(lambda case: (chaining.reuse_rule(case.step), invalid_token_row(case.step).id))
 )
 def test_reused_token_is_refused(case, chain, verdict):
-    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); the /submit token polls until the reset is done, then it is refused (§E15, ERR-70)."""
+    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); the /submit token polls until the reset is done, then it is refused (§E15, ERR-71)."""
     reached = case.reach(chain)
     if not chaining.accepted(verdict, reached, reached.send(), chain.target.waiter()):
         return
-    rule = chaining.reuse_rule(case.step)
-    refused(verdict, reached.send(), rule, (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, reached.send(), chaining.reuse_rule(case.step), _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
@@ -71,7 +75,7 @@ def test_tampered_token_is_refused(case, chain, verdict):
     middle = len(token) // 2
     swapped = "A" if token[middle] != "A" else "B"
     answer = reached.send(continuation_token=token[:middle] + swapped + token[middle + 1 :])
-    refused(verdict, answer, "R-TOKEN-OPAQUE", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-OPAQUE", _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
@@ -79,7 +83,7 @@ def test_truncated_token_is_refused(case, chain, verdict):
     """The first half of a continuation token is refused with the step's invalid-token row (§7.1: the token is opaque to the client)."""
     reached = case.reach(chain)
     answer = reached.send(continuation_token=reached.token[: len(reached.token) // 2])
-    refused(verdict, answer, "R-TOKEN-OPAQUE", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-OPAQUE", _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-STEP-SCOPED"))
@@ -90,7 +94,7 @@ def test_token_of_an_earlier_step_is_refused(case, chain, verdict):
     if earlier is None:
         pytest.skip(f"{case.step}'s token comes from a start step, which takes no token")
     answer = reached.send(continuation_token=earlier)
-    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-FLOW-BOUND"))
@@ -98,7 +102,7 @@ def test_token_of_another_flow_is_refused(case, chain, verdict):
     """A fresh, unused token of another flow's step (another flow's start answer, same client) is refused with the step's invalid-token row (§7.1: the token identifies one flow)."""
     reached = case.reach(chain)
     answer = reached.send(continuation_token=chain.foreign_token(reached))
-    refused(verdict, answer, "R-TOKEN-FLOW-BOUND", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-FLOW-BOUND", _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-CLIENT-BOUND"))
@@ -106,7 +110,7 @@ def test_token_of_another_client_is_refused(case, chain, verdict):
     """The step's right request sent with another public client's client_id is refused with the step's invalid-token row (§7.1: the token belongs to the flow its client began)."""
     reached = case.reach(chain)
     answer = reached.send(client_id=chain.other_client(reached))
-    refused(verdict, answer, "R-TOKEN-CLIENT-BOUND", (invalid_token_row(case.step),), chaining.invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-CLIENT-BOUND", _invalid_token(case))
 
 
 @pytest.mark.parametrize(
@@ -129,4 +133,5 @@ def test_expired_token_is_refused(case, chain, verdict):
     """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
     reached = case.reach(chain)
     crid = chain.expire()
-    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", (expired_row(case.step),), {("expired_token", None)})
+    expired = ((expired_row(case.step), "expired_token"),)
+    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", expired, {("expired_token", None)})

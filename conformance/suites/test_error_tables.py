@@ -27,4 +27,4 @@ def test_error_row(row, target, actor_for, verdict, pytestconfig):
     ctx = Context(target, actor_for, pytestconfig.getoption("--slow"))
     reached = ctx.reach(row.table)
     answer = TRIGGERS[recipe](ctx, reached, row)
-    checks.error_envelope(verdict, answer, row)
+    checks.error_envelope(verdict, answer, row, row.trigger.condition)

@@ -69,3 +69,12 @@ def test_the_gate_fails_when_the_suite_executes_nothing(tmp_path: Path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "no conformance check was executed" in done.stdout
     assert "gate: mock tenant stopped" in done.stdout
+
+
+def test_the_gate_refuses_a_port_something_else_answers_on(tmp_path: Path, served_mock: str):
+    """With GATE_PORT taken by another server, the gate stops before testing that server instead of its own mock."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+           "GATE_PORT": served_mock.rsplit(":", 1)[1], "LIBRARY_TEST_COMMAND": f"touch {tmp_path / 'ran'}"}
+    done = subprocess.run([str(GATE)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "is already in use" in done.stderr, done.stdout + done.stderr
+    assert not (tmp_path / "ran").exists()

@@ -148,7 +148,7 @@ def test_scope_rules(api: Api) -> None:
 
 def test_sspr_with_polling_and_auto_signin(api: Api) -> None:
     """SSPR: E11 → E12 → E13 (expires_in ≤ 600) → E14 → E15 in_progress, polled again with the /submit token until
-    succeeded → E6 (§6, ERR-70); a poll after `succeeded` is refused (R-SSPR-POLL-AFTER-SUCCESS)."""
+    succeeded → E6 (§6, ERR-71); a poll after `succeeded` is refused (R-SSPR-POLL-AFTER-SUCCESS)."""
     token, code = api.sspr_to_otp(CASEY)
     body = api.ok("/resetpassword/v1.0/continue", client_id=BASIC_APP, continuation_token=token, grant_type="oob",
                   oob=code)

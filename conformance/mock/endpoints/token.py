@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock.endpoints.base import Call
-from conformance.mock.envelope import ApiError, Redirect
+from conformance.mock.envelope import Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tenant import GUID, Application
 from conformance.mock.tokens import claims, client_info, issuer
@@ -32,7 +32,7 @@ def _client(call: Call) -> Application:
     raw = (call.form.get("client_id") or "").strip()
     app = call.tenant.app(raw) if GUID.match(raw) else None
     if app is not None and not app.public and (call.form.get("client_secret") or call.form.get("client_assertion")):
-        raise ApiError("G-token.invalid_client", detail="Invalid client secret provided.")
+        raise call.fail("client_authentication_failed", table="G-token", detail="Invalid client secret provided.")
     return call.client()
 
 
@@ -41,9 +41,9 @@ def _scopes(call: Call, *, required: bool = True, default: tuple[str, ...] = ())
     raw = call.param("scope", required=required)
     checked = check_scopes(raw if raw is not None else " ".join(default), call.tenant.scopes)
     if checked.problem == "invalid_resource":
-        raise ApiError("G-token.invalid_resource", detail=checked.detail)
+        raise call.fail("unknown_resource", table="G-token", detail=checked.detail)
     if checked.problem:
-        raise ApiError("E6.invalid_scope", detail=checked.detail)
+        raise call.fail("invalid_scope", table="E6", detail=checked.detail)
     return checked
 
 
@@ -53,20 +53,20 @@ def _second_factor(call: Call, flow: Flow) -> None:
     if not (user_flow.mfa and user_flow.uses_password) or flow.strong_auth_done:
         return
     assert flow.user is not None
+    if flow.user.methods and call.state.deviating("mfa_required_dropped"):
+        return
     if flow.user.methods:
         if "mfa_required" not in flow.capabilities:
             raise Redirect("Client is missing mfa_required capability")
-        raise call.error(
-            "invalid_grant",
-            "mfa_required",
+        raise call.fail(
+            "mfa_needed",
             detail="Multi-factor authentication is required.",
             continuation_token=call.token(flow, "E7"),
         )
     if "registration_required" not in flow.capabilities:
         raise Redirect("Client is missing registration_required capability")
-    raise call.error(
-        "invalid_grant",
-        "registration_required",
+    raise call.fail(
+        "registration_needed",
         detail="A strong authentication method must be registered.",
         continuation_token=call.token(flow, "E8"),
     )
@@ -101,7 +101,8 @@ def _tokens(call: Call, app: Application, user: User, scopes: ScopeCheck) -> dic
     if "offline_access" in scopes.scopes or deviating("refresh_token_without_offline_access"):
         body["refresh_token"] = call.state.issue_refresh(user, app.client_id, scopes.scopes)
     if "openid" in scopes.scopes or deviating("id_token_without_openid"):
-        body["id_token"] = call.mock.signer.sign(common, rogue=rogue)
+        named = {"email", "preferred_username"} if deviating("id_token_without_email") else set()
+        body["id_token"] = call.mock.signer.sign({k: v for k, v in common.items() if k not in named}, rogue=rogue)
     if (call.form.get("client_info") or "").strip().lower() in CLIENT_INFO_ASKED and not deviating("no_client_info"):
         body["client_info"] = client_info(user.oid, call.tenant)
     call.spend()
@@ -116,7 +117,7 @@ def _refresh(call: Call) -> dict[str, Any]:
     assert value is not None
     record = call.state.redeem_refresh(value.strip(), app.client_id)
     if record is None:
-        raise call.error("invalid_grant", detail="The refresh token is invalid, expired or already used.")
+        raise call.fail("invalid_refresh_token", detail="The refresh token is invalid, expired or already used.")
     return _tokens(call, app, record.user, _scopes(call, required=False, default=record.scopes))
 
 
@@ -127,18 +128,24 @@ def token(call: Call) -> dict[str, Any]:
     app = _client(call)
     grant_type = (call.param("grant_type") or "").strip()
     if grant_type in GENERIC_GRANTS:
-        raise ApiError("G-token.unsupported_grant_type", detail=f"The grant type '{grant_type}' is not supported.")
+        raise call.fail(
+            "unsupported_oauth_grant", table="G-token", detail=f"The grant type '{grant_type}' is not supported."
+        )
     if grant_type not in NATIVE_GRANTS:
-        raise call.error("unsupported_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
+        raise call.fail("unknown_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
     scopes = _scopes(call)
     if grant_type == "password":
         password = call.param("password")
         flow = call.take("E6.password")
         assert flow.user is not None and password is not None
         if flow.user.password is None or password != flow.user.password:
-            raise call.error("invalid_grant", detail="Error validating credentials due to invalid username or password")
+            raise call.fail(
+                "invalid_credentials", detail="Error validating credentials due to invalid username or password"
+            )
         if flow.user.interaction_required:
-            raise ApiError("G-token.interaction_required", detail="A Conditional Access policy requires interaction.")
+            raise call.fail(
+                "interaction_needed", table="G-token", detail="A Conditional Access policy requires interaction."
+            )
         _second_factor(call, flow)
     elif grant_type in ("oob", "mfa_oob"):
         flow, _ = call.take_with_code(f"E6.{grant_type}")
@@ -149,7 +156,7 @@ def token(call: Call) -> dict[str, Any]:
         flow = call.take("E6.continuation_token")
         assert flow.user is not None
         if username is not None and username.strip().lower() != flow.user.email:
-            raise call.error("invalid_grant", detail="The username does not match the continuation_token.")
+            raise call.fail("invalid_credentials", detail="The username does not match the continuation_token.")
         _second_factor(call, flow)
     assert flow.user is not None
     return _tokens(call, app, flow.user, scopes)
