@@ -124,7 +124,7 @@ class ChainKeeper:
         shaping.assign(case, "username", chain.username)
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
-        if self.flow == "sspr":  # like MSAL, so that where MFA applies the auto sign-in can go on to registration
+        if self.flow in ("signup", "sspr"):  # like MSAL: where MFA applies, the auto sign-in goes on to registration
             shaping.assign(case, "capabilities", CAPABILITIES, add=True)
         if self.flow != "signup":
             self._create_user(case, chain)
