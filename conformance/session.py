@@ -107,9 +107,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _mock_app(deviations: tuple[str, ...], origin: str) -> Starlette:
-    """The embedded mock tenant reached at `origin`, with the named deviations switched on (they survive
-    `/_mock/reset`)."""
+def _mock_app(deviations: tuple[str, ...], origin: str | None = None) -> Starlette:
+    """The embedded mock tenant reached at `origin` (None: the address it is served at), with the named deviations
+    switched on (they survive `/_mock/reset`)."""
     from conformance.mock.app import create_app
     from conformance.mock.tenant import load_tenant
 
@@ -119,17 +119,16 @@ def _mock_app(deviations: tuple[str, ...], origin: str) -> Starlette:
 
 
 @contextlib.contextmanager
-def _served_mock(deviations: tuple[str, ...]) -> Iterator[str]:
-    """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
+def serve_app(app: Starlette, name: str = "conformance-mock") -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields its origin."""
     port = free_port()
-    app = _mock_app(deviations, f"http://127.0.0.1:{port}")
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="conformance-mock", daemon=True)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"embedded mock did not start on 127.0.0.1:{port}")
+            raise RuntimeError(f"{name} did not start on 127.0.0.1:{port}")
         time.sleep(0.01)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -154,7 +153,7 @@ def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         elif spec == EMBEDDED_HTTP:
             transport = None
-            origin = stack.enter_context(_served_mock(deviations))
+            origin = stack.enter_context(serve_app(_mock_app(deviations)))
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         else:
             transport = None

@@ -63,6 +63,7 @@ def aggregate(tests: list[TestResult]) -> list[dict[str, Any]]:
             "section": item.section,
             "source": item.source,
             "rule": item.rule,
+            "fields": [field.where for field in requirements.schema_fields() if field.rule == item.id],
             "verdict": worst(*(t["verdict"] for t in by_id.get(item.id, []))) or "not_covered",
             "tests": by_id.get(item.id, []),
         }
