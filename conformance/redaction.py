@@ -23,6 +23,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from secrets import token_hex
 from typing import Any
@@ -149,7 +150,9 @@ def redact_text(text: str, secrets: Iterable[str] | KnownSecrets = ()) -> str:
     """Free text with `secrets`, every remembered secret (raw, URL-encoded, JSON-escaped) and secret `k=v` /
     `"k": "v"` pairs redacted."""
     known = secrets if isinstance(secrets, KnownSecrets) else KnownSecrets(secrets)
-    text = REMEMBERED.known().replace(known.replace(text))
+    text = known.replace(text)
+    for remembered in REMEMBERED.known():
+        text = remembered.replace(text)
     form, json_pair = _pair_patterns()
     text = form.sub(lambda m: f"{m[1]}={_redact_pair(m[1], unquote_plus(m[2]))}", text)
     return json_pair.sub(lambda m: f'"{m[1]}"{m[2]}"{_redact_pair(m[1], _json_string(m[3]))}"', text)
@@ -181,32 +184,56 @@ REMEMBERED_LIMIT = 20_000
 its memory must not grow with its uptime (a conformance run handles far fewer)."""
 
 
+@dataclass(slots=True)
+class _Level:
+    """Some remembered values and, once asked for, their matcher."""
+
+    values: list[str]
+    matcher: KnownSecrets | None = None
+
+    def known(self) -> KnownSecrets:
+        if self.matcher is None:
+            self.matcher = KnownSecrets(self.values)
+        return self.matcher
+
+
 class Remembered:
     """The secrets this process handled beyond one exchange: OTP codes and revealed passwords (thread-safe), the
-    newest REMEMBERED_LIMIT of them."""
+    newest REMEMBERED_LIMIT of them.
+
+    The values sit in levels whose sizes halve from the oldest to the newest, each with its own matcher, and two levels
+    merge when the newer grows as large as the older (a binary counter): a value is built into a matcher O(log n)
+    times, and a text is matched O(log n) times. A long-lived `mock serve`, which remembers a code per OTP and redacts
+    each log line, so pays a cost per value that barely grows with its uptime."""
 
     def __init__(self) -> None:
         self._values: OrderedDict[str, None] = OrderedDict()  # the oldest first
         self._lock = threading.Lock()
-        self._known: KnownSecrets | None = None
+        self._levels: list[_Level] = []  # the oldest first
+        self._held = 0  # values in the levels, forgotten ones included until their level is rebuilt
 
     def add(self, value: str) -> None:
         """Remember a secret value (values shorter than MIN_SECRET_LENGTH are too common to replace as text)."""
         if len(value) < MIN_SECRET_LENGTH:
             return
         with self._lock:
-            if value not in self._values:
-                self._values[value] = None
-                if len(self._values) > REMEMBERED_LIMIT:
-                    self._values.popitem(last=False)
-                self._known = None
+            if value in self._values:
+                return
+            self._values[value] = None
+            if len(self._values) > REMEMBERED_LIMIT:
+                self._values.popitem(last=False)
+            self._levels.append(_Level([value]))
+            self._held += 1
+            while len(self._levels) > 1 and len(self._levels[-2].values) <= len(self._levels[-1].values):
+                newer = self._levels.pop()
+                self._levels[-1] = _Level(self._levels[-1].values + newer.values)
+            if self._held > 2 * REMEMBERED_LIMIT:  # let go of what was forgotten: one level of what is remembered
+                self._levels, self._held = [_Level(list(self._values))], len(self._values)
 
-    def known(self) -> KnownSecrets:
-        """A matcher for every value remembered so far (rebuilt only after something new was remembered)."""
+    def known(self) -> tuple[KnownSecrets, ...]:
+        """Matchers that together cover every value remembered so far."""
         with self._lock:
-            if self._known is None:
-                self._known = KnownSecrets(self._values)
-            return self._known
+            return tuple(level.known() for level in self._levels)
 
     def __contains__(self, value: object) -> bool:
         return value in self._values

@@ -198,3 +198,27 @@ def test_remembered_secrets_are_bounded_oldest_first() -> None:
         remembered.add(f"code-{index:08d}")
     assert len(remembered) == redaction.REMEMBERED_LIMIT
     assert "code-00000004" not in remembered and f"code-{redaction.REMEMBERED_LIMIT + 4:08d}" in remembered
+
+
+def test_remembering_one_more_secret_costs_the_same_however_many_came_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived mock remembers a code per OTP it sends and redacts each log line: the matchers are rebuilt over
+    everything only now and then (amortised linear work in all), and every value stays matched in between."""
+    built: list[int] = []
+    original = redaction.KnownSecrets.__init__
+
+    def counting(self: redaction.KnownSecrets, values: object, **kwargs: object) -> None:
+        values = list(values)  # type: ignore[call-overload]
+        built.append(len(values))
+        original(self, values, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(redaction.KnownSecrets, "__init__", counting)
+    remembered = redaction.Remembered()
+    values = [f"code-{index:08d}" for index in range(4000)]
+    for value in values:
+        remembered.add(value)
+        matchers = remembered.known()
+    assert sum(built) < 16 * len(values)  # log2(4000) ≈ 12 builds per value; one per value over all: 8,000,000
+    text = " ".join(values[::397])
+    for matcher in matchers:
+        text = matcher.replace(text)
+    assert not any(value in text for value in values)
