@@ -27,6 +27,8 @@ class Parameter:
     pattern: str | None
     errata: tuple[str, ...]
     examples: tuple[str, ...] = ()  # values the docs name for a free-form field (JSON Schema `examples`)
+    basis: str = "documented"  # `x-basis`: documented, or observed / inferred with the rule `x-rule` names
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,8 @@ def _parameters(request_id: str) -> tuple[Parameter, ...]:
                     pattern=prop.get("pattern"),
                     errata=prop["x-errata"],
                     examples=tuple(prop.get("examples", ())),
+                    basis=prop.get("x-basis", "documented"),
+                    rule=prop.get("x-rule"),
                 )
             )
     return tuple(result)

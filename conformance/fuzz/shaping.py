@@ -18,7 +18,7 @@ from conformance.contract import openapi, schemas
 from conformance.session import Target
 
 ENTRY_OPERATIONS = frozenset({"signupStart", "signinInitiate", "ssprStart"})
-#: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-71).
+#: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-72).
 CHALLENGE_TYPES = "oob password redirect"
 
 

@@ -22,6 +22,7 @@ from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.contract import openapi
+from conformance.flows import PENDING_POLL
 from conformance.fuzz import loading, shaping, wire
 from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.chains import ChainKeeper
@@ -114,7 +115,8 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             return response
 
         def _complete_poll(self, case: Case, response: Response) -> Response:
-            """SSPR: poll again, every `poll_interval` (the documented protocol), while the reset is pending."""
+            """SSPR: poll again with the /submit token (as the client libraries do, ERR-71), every `poll_interval`
+            (the documented protocol), while the reset is pending."""
             chain = self.keeper.chains.get(case.id)
             body = wire.json_body(response)
             polls, wait = 0, run.target.waiter()
@@ -122,16 +124,16 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
                 chain is not None
                 and chain.username
                 and case.path.endswith("/poll_completion")
+                and isinstance(case.body, dict)
                 and response.status_code == 200
                 and isinstance(body, dict)
-                and body.get("status") in ("in_progress", "not_started")
-                and body.get("continuation_token")
+                and body.get("status") in PENDING_POLL
                 and polls < MAX_POLLS
             ):
                 polls += 1
                 crid = wait(min(chain.poll_interval, MAX_POLL_WAIT_S))
                 again = case.derive()
-                again.body = {**case.body, "continuation_token": body["continuation_token"]}
+                again.body = dict(case.body)
                 if crid:  # the clock moved for this request id only, so other chains keep real time
                     again.headers = {**(case.headers or {}), "client-request-id": crid}
                 try:

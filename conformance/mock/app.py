@@ -18,37 +18,37 @@ from conformance.mock.tenant import Tenant, TenantConfigError, load_tenant
 from conformance.mock.tokens import Signer, discovery
 
 
-def _origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
-
-
-def _metadata_routes(mock: Mock) -> list[BaseRoute]:
+def _metadata_routes(mock: Mock, prefix: str) -> list[BaseRoute]:
     async def openid_configuration(request: Request) -> Response:
-        return JSONResponse(discovery(_origin(request), mock.tenant))
+        return JSONResponse(discovery(mock.origin_of(request.scope), mock.tenant))
 
     async def keys(request: Request) -> Response:
         return JSONResponse(mock.signer.jwks())
 
     return [
-        Route("/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
-        Route("/discovery/v2.0/keys", keys, methods=["GET"]),
+        Route(f"{prefix}/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
+        Route(f"{prefix}/discovery/v2.0/keys", keys, methods=["GET"]),
     ]
 
 
-def create_app(tenant: Tenant | None = None, *, control: bool = True) -> Starlette:
-    """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API."""
+def create_app(tenant: Tenant | None = None, *, control: bool = True, origin: str | None = None) -> Starlette:
+    """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API.
+
+    `origin` (scheme://host[:port]) is where the server will be reached, chosen at start (`mock serve` passes the
+    address it binds); the tenant file's `[tenant] origin` wins over it. Token `iss` and discovery URLs come from it,
+    never from a request's `Host` header."""
     tenant = tenant or load_tenant()
     if bad := unknown(tenant.deviations):
         raise TenantConfigError(f"tenant: deviations: unknown deviation {bad[0]!r}")
-    mock = Mock(tenant, MockState(tenant), Signer(), errors.table())
-    native: list[BaseRoute] = [
-        Route(path, native_endpoint(mock, path, table, handler), methods=["POST"])
-        for path, (table, handler) in ENDPOINTS.items()
-    ]
-    metadata = _metadata_routes(mock)
-    routes: list[BaseRoute] = [
-        Mount(f"/{tenant.subdomain}.onmicrosoft.com", app=Router([*native, *metadata], redirect_slashes=False)),
-        Mount(f"/{tenant.tenant_id}", app=Router(metadata, redirect_slashes=False)),
+    mock = Mock(tenant, MockState(tenant), Signer(), errors.table(), tenant.origin or origin)
+    authority = f"/{tenant.subdomain}.onmicrosoft.com"
+    routes: list[BaseRoute] = [  # full paths, no Mount: one regex match per route, no sub-router per request
+        *(
+            Route(authority + path, native_endpoint(mock, path, table, handler), methods=["POST"])
+            for path, (table, handler) in ENDPOINTS.items()
+        ),
+        *_metadata_routes(mock, authority),
+        *_metadata_routes(mock, f"/{tenant.tenant_id}"),
     ]
     if control:
         routes.append(Mount("/_mock", app=Router(control_routes(mock), redirect_slashes=False)))

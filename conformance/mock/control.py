@@ -1,4 +1,4 @@
-"""The `/_mock/` control API: outbox, reset, clock, fault queue keyed by `client-request-id`, deviations, users.
+"""The `/_mock/` control API: outbox, reset, clock, fault queue keyed by `client-request-id`, deviations, users, state.
 
 Faults follow the shape of Microsoft's own native-auth mock (MSAL tests' `POST /config/response`): a queue of canned
 responses per (client-request-id, endpoint), consumed in order by matching requests only, so parallel tests never see
@@ -7,6 +7,7 @@ each other's faults.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -18,7 +19,8 @@ from starlette.routing import Route
 
 from conformance.mock.deviations import descriptions, unknown
 from conformance.mock.endpoints import ENDPOINTS, Mock
-from conformance.mock.state import User
+from conformance.mock.state import ClockError, FaultQueueFull, User
+from conformance.mock.state.clock import seconds_value
 from conformance.mock.tenant import TenantConfigError, user_from_mapping
 
 _FAULT_KEYS = {"row", "extra", "redirect", "redirect_reason", "status", "retry_after", "body", "headers", "delay_ms"}
@@ -32,9 +34,13 @@ def _bad(detail: str) -> JSONResponse:
     return JSONResponse({"error": "bad_request", "detail": detail}, 400)
 
 
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 async def _json(request: Request) -> dict[str, Any]:
     try:
-        data = json.loads(await request.body() or b"{}")
+        data = json.loads(await request.body() or b"{}", parse_constant=_not_a_number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ControlError(f"body is not JSON: {exc}") from None
     if not isinstance(data, dict):
@@ -134,21 +140,21 @@ def control_routes(mock: Mock) -> list[Route]:
             if len(data.keys() & {"advance_seconds", "offset_seconds"}) != 1:
                 raise ControlError("send exactly one of advance_seconds, offset_seconds")
             key = "advance_seconds" if "advance_seconds" in data else "offset_seconds"
-            seconds = data[key]
-            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-                raise ControlError(f"{key} must be a non-negative number")
             crid = data.get("client_request_id")
             if crid is not None and (not isinstance(crid, str) or not crid.strip()):
                 raise ControlError("client_request_id must be a non-empty string")
-            with mock.state.lock:
-                if crid is not None:  # only requests sending this client-request-id see the moved clock
-                    scoped = mock.state.clock.scoped
-                    base = scoped.get(crid.strip(), 0.0) if key == "advance_seconds" else 0.0
-                    scoped[crid.strip()] = base + float(seconds)
-                elif key == "advance_seconds":
-                    mock.state.clock.advance(float(seconds))
-                else:  # absolute offset from wall-clock time; 0 rewinds, so issued JWTs verify against real time again
-                    mock.state.clock.offset = float(seconds)
+            clock = mock.state.clock
+            try:
+                seconds = seconds_value(key, data[key])
+                with mock.state.lock:
+                    if crid is not None:  # only requests sending this client-request-id see the moved clock
+                        clock.scope(crid.strip(), seconds, relative=key == "advance_seconds")
+                    elif key == "advance_seconds":
+                        clock.advance(seconds)
+                    else:  # absolute offset from wall-clock time; 0 rewinds, so issued JWTs verify again
+                        clock.set_offset(seconds)
+            except ClockError as exc:
+                raise ControlError(str(exc)) from None
         return JSONResponse(_clock(mock))
 
     @route("/faults", ["GET", "POST", "DELETE"])
@@ -159,10 +165,7 @@ def control_routes(mock: Mock) -> list[Route]:
             return JSONResponse({"queued": 0})
         if request.method == "GET":
             with mock.state.lock:
-                listing = [
-                    {"client_request_id": crid, "endpoint": endpoint, "responses": list(queue)}
-                    for (crid, endpoint), queue in mock.state.faults.items()
-                ]
+                listing = mock.state.faults.listing()
             return JSONResponse({"faults": listing})
         data = await _json(request)
         crid = data.get("client_request_id")
@@ -173,7 +176,10 @@ def control_routes(mock: Mock) -> list[Route]:
         if not isinstance(responses, list) or not responses:
             raise ControlError("responses must be a non-empty list")
         checked = [_fault(mock, index, item) for index, item in enumerate(responses)]
-        queued = mock.state.queue_faults(crid.strip(), endpoint, checked)
+        try:
+            queued = mock.state.queue_faults(crid.strip(), endpoint, checked)
+        except FaultQueueFull as exc:
+            raise ControlError(str(exc)) from None
         return JSONResponse({"queued": queued}, 201)
 
     @route("/deviations", ["GET", "POST"])
@@ -201,9 +207,13 @@ def control_routes(mock: Mock) -> list[Route]:
         mock.state.add_user(user)
         return JSONResponse(_user(user), 201)
 
+    @route("/state", ["GET"])
+    async def state(request: Request) -> Response:
+        return JSONResponse({"sizes": mock.state.sizes(), "retention": dataclasses.asdict(mock.tenant.retention)})
+
     @route("/internal_errors", ["GET"])
     async def internal_errors(request: Request) -> Response:
         with mock.state.lock:
             return JSONResponse({"internal_errors": list(mock.state.internal_errors)})
 
-    return [outbox, reset, clock, faults, deviations, users, internal_errors]
+    return [outbox, reset, clock, faults, deviations, users, state, internal_errors]

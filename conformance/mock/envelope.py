@@ -62,7 +62,8 @@ INTERNAL = Outcome(500, "server_error", 50000, "The mock tenant hit an internal 
 
 
 class ApiError(Exception):
-    """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body."""
+    """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body and
+    `headers` (Retry-After, ...) are sent with it."""
 
     def __init__(
         self,
@@ -70,6 +71,7 @@ class ApiError(Exception):
         *,
         detail: str | None = None,
         status: int | None = None,
+        headers: dict[str, str] | None = None,
         condition: str | None = None,
         **extra: Any,
     ) -> None:
@@ -77,6 +79,7 @@ class ApiError(Exception):
         self.row_id = row_id
         self.detail = detail
         self.status = status
+        self.headers = headers
         self.condition = condition  # the condition met (specs/conditions.yaml): which of the row's codes apply
         self.extra = extra
 

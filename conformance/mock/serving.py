@@ -8,12 +8,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conformance.contract import secrets as secret_fields
 from conformance.mock.endpoints import Call, Handler, Mock
 from conformance.mock.envelope import (
     INTERNAL,
@@ -34,8 +35,7 @@ from conformance.mock.tenant import GUID
 log = logging.getLogger("conformance.mock")
 
 TOKEN_PATH = "/oauth2/v2.0/token"
-# Pre-rename names of the continuation token (msal-objc#1922), served by the `legacy_token_name` deviation.
-_LEGACY_TOKEN_NAMES = {"signup": "signup_token", "oauth2": "credential_token", "resetpassword": "password_reset_token"}
+_CORRELATION_HEADERS = (b"client-request-id", b"x-ms-request-id")  # stamped on every response (Seed002)
 
 
 def correlation_id(sent: str | None) -> str:
@@ -67,9 +67,9 @@ class MockMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 if not self.mock.state.deviating("missing_correlation_header"):
-                    headers = MutableHeaders(scope=message)
-                    headers["client-request-id"] = corr
-                    headers["x-ms-request-id"] = corr
+                    value = corr.encode("latin-1")
+                    kept = [(k, v) for k, v in message.get("headers", ()) if k not in _CORRELATION_HEADERS]
+                    message = {**message, "headers": [*kept, *((name, value) for name in _CORRELATION_HEADERS)]}
             await send(message)
 
         try:
@@ -129,7 +129,8 @@ async def fault_response(mock: Mock, fault: dict[str, Any], corr: str) -> Respon
 def _rename_token(path: str, body: dict[str, Any]) -> dict[str, Any]:
     if "continuation_token" not in body:
         return body
-    legacy = _LEGACY_TOKEN_NAMES.get(path.strip("/").split("/", 1)[0])
+    # the pre-rename names (msal-objc#1922), from the schemas' `x-former-names`
+    legacy = secret_fields.former_names("continuation_token").get(path.strip("/").split("/", 1)[0])
     if legacy is None:
         return body
     return {legacy if key == "continuation_token" else key: value for key, value in body.items()}
@@ -148,8 +149,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         call: Call | None = None
         try:
             form = parse_form(request.headers.get("content-type"), await read_body(request))
-            origin = f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
-            call = Call(mock, path, table, form, corr, client_request_id, origin)
+            call = Call(mock, path, table, form, corr, client_request_id, mock.origin_of(request.scope))
             with mock.state.lock:
                 try:
                     body = handler(call)
@@ -162,7 +162,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
                                          "invalid_parameter")
             return _error(mock, ApiError(row.id, condition=met, detail=str(problem)), corr)
         except ApiError as exc:
-            return _error(mock, exc, corr)
+            return _error(mock, exc, corr, exc.headers)
         except Redirect as redirect:
             if mock.state.deviating("no_redirect_fallback"):
                 row, met = mock.table.served(call.table if call is not None else table, "invalid_parameter")

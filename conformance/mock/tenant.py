@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.tomlconfig import TomlTable
+from conformance.tomlconfig import TomlTable, not_utf8
 
 DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
 
@@ -18,12 +18,14 @@ PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 PREFIX = re.compile(r"^\+[0-9]{1,6}$")
 SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+ORIGIN = re.compile(r"^https?://[^/?#@\s]+/?$")
 
 METHODS = ("email_otp", "email_password")
 CHALLENGE_TYPES = ("oob", "password", "redirect")
 INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
 ATTRIBUTE_TYPES = ("string", "boolean", "int")
 CHANNELS = ("email", "sms")
+THROTTLE_RESPONSES = ("http_429", "temporarily_unavailable")
 
 
 class TenantConfigError(ValueError):
@@ -117,8 +119,43 @@ class Lifetimes:
 
 
 @dataclass(frozen=True, slots=True)
+class Retention:
+    """How much the mock remembers: bounds that keep its memory and its cost per request flat however long it runs."""
+
+    flows: int = 10_000
+    flows_per_address: int = 16
+    expired_token_grace: int = 3600
+    users: int = 10_000
+    outbox: int = 10_000
+    outbox_per_address: int = 16
+    outbox_max_age: int = 3600
+    refresh_tokens: int = 10_000
+    scoped_clocks: int = 10_000
+    guess_counters: int = 10_000
+    faults: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptLimits:
+    """Wrong guesses allowed per address before every guess is throttled for `lockout_seconds` (0 = no limit)."""
+
+    wrong_otp: int = 0
+    wrong_password: int = 0
+    lockout_seconds: int = 300
+    response: str = "http_429"
+
+    @property
+    def status(self) -> int | None:
+        """HTTP status of a throttled answer: 429, or None for the `temporarily_unavailable` row's own status."""
+        return 429 if self.response == "http_429" else None
+
+
+@dataclass(frozen=True, slots=True)
 class Tenant:
-    """Everything the mock serves: identity, applications, user flows, users, lifetimes."""
+    """Everything the mock serves: identity, applications, user flows, users, lifetimes, bounds and limits.
+
+    `origin` (scheme://host[:port]) is where clients reach the mock: the issuer and discovery URLs are built from it,
+    never from a request's `Host` header; None means the address the server listens on."""
 
     subdomain: str = "contoso"
     tenant_id: str = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
@@ -128,6 +165,9 @@ class Tenant:
     user_flows: tuple[UserFlow, ...] = ()
     users: tuple[UserSeed, ...] = ()
     lifetimes: Lifetimes = field(default_factory=Lifetimes)
+    retention: Retention = field(default_factory=Retention)
+    attempt_limits: AttemptLimits = field(default_factory=AttemptLimits)
+    origin: str | None = None
     otp_length: int = 8
     sms_blocked_regions: tuple[str, ...] = ()
     sms_blocked_numbers: tuple[str, ...] = ()
@@ -230,6 +270,32 @@ def _parse_app(table: _TenantTable, flows: set[str]) -> Application:
     return app
 
 
+def _parse_retention(table: _TenantTable) -> Retention:
+    defaults = Retention()
+    counts = {
+        name: table.number(name, getattr(defaults, name), minimum=1, maximum=10**7)
+        for name in ("flows", "flows_per_address", "users", "outbox", "outbox_per_address", "refresh_tokens",
+                     "scoped_clocks", "guess_counters", "faults")
+    }
+    ages = {
+        name: table.number(name, getattr(defaults, name), maximum=_LONGEST)
+        for name in ("expired_token_grace", "outbox_max_age")
+    }
+    table.done()
+    return Retention(**counts, **ages)
+
+
+def _parse_attempt_limits(table: _TenantTable) -> AttemptLimits:
+    limits = AttemptLimits(
+        wrong_otp=table.number("wrong_otp", 0, maximum=10**6),
+        wrong_password=table.number("wrong_password", 0, maximum=10**6),
+        lockout_seconds=table.number("lockout_seconds", 300, minimum=1, maximum=_LONGEST),
+        response=table.choice("response", THROTTLE_RESPONSES, "http_429"),
+    )
+    table.done()
+    return limits
+
+
 def _method_problem(channel: str, target: str) -> str | None:
     pattern = EMAIL if channel == "email" else PHONE
     return None if pattern.match(target) else f"not a valid {'email address' if channel == 'email' else 'phone number'}"
@@ -264,6 +330,11 @@ def parse_user(table: _TenantTable) -> UserSeed:
 def user_from_mapping(data: Any, source: str = "user") -> UserSeed:
     """Build a user seed from a JSON/TOML mapping; TenantConfigError names the bad key."""
     return parse_user(_TenantTable(source, "", data))
+
+
+def _origin(table: _TenantTable) -> str | None:
+    value = table.text("origin", None, pattern=ORIGIN, what="an origin (scheme://host[:port], no path)")
+    return value.rstrip("/") if value is not None else None
 
 
 def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
@@ -307,6 +378,9 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
         user_flows=flows,
         users=users,
         lifetimes=lifetimes,
+        retention=_parse_retention(top.table("retention")),
+        attempt_limits=_parse_attempt_limits(top.table("attempt_limits")),
+        origin=_origin(identity),
         otp_length=top.number("otp_length", 8, minimum=4, maximum=12),
         sms_blocked_regions=sms.strings(
             "blocked_regions", check=lambda p: None if PREFIX.match(p) else "not a +prefix"
@@ -328,6 +402,8 @@ def load_tenant(path: Path | str | None = None) -> Tenant:
             data = tomllib.load(handle)
     except OSError as exc:
         raise TenantConfigError(f"{file.name}: (file): {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TenantConfigError(f"{file.name}: (encoding): {not_utf8(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
         raise TenantConfigError(f"{file.name}: (syntax): {exc}") from None
     return parse_tenant(data, file.name)

@@ -101,7 +101,7 @@ def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_fo
     [pytest.param(tag, marks=pytest.mark.requirement(tag, "R-CHALLENGE-TYPE-ANY-FLOW")) for tag in ("E11", "E12")],
 )
 def test_password_reset_accepts_every_type_the_client_supports(actor_for, target, verdict, tag):
-    """Password reset takes the list a client sends to every flow (`oob password redirect`) and goes on with its email code: `password` is a type the app supports that the reset does not use, not an unsupported one (ERR-71)."""
+    """Password reset takes the list a client sends to every flow (`oob password redirect`) and goes on with its email code: `password` is a type the app supports that the reset does not use, not an unsupported one (ERR-72)."""
     try:
         reached = reach(actor_for, target, tag)
     except CannotReach as exc:

@@ -1,14 +1,15 @@
 """Self-service password reset end to end (api-reference.md §6 and §2.1: E11 → E12 → E13 → E14 → E15 → E6).
 
 Password-policy refusals at E14 (`password_too_weak`, `password_too_short`, …) are the `E14.invalid_grant.*` rows
-that test_error_tables.py triggers; they are not repeated here.
+that test_error_tables.py triggers; they are not repeated here. That a poll after `succeeded` is refused
+(R-SSPR-POLL-AFTER-SUCCESS) is test_chaining.py's reuse case for E15.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from conformance import checks, flows
+from conformance import checks, flows, reach
 from conformance.client import ApiResponse
 from conformance.flows import Actor, ResetOutcome, SignUpOutcome
 from conformance.session import Target
@@ -52,6 +53,26 @@ def test_password_reset_completes(actor_for, target, verdict):
     )
     verdict.equal(reset.polled.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status")
     checks.continuation_token(verdict, reset.polled, "R-SSPR-POLL")
+
+
+@pytest.mark.requirement("E15", "R-SSPR-POLL-REPOLL")
+def test_pending_poll_accepts_the_submit_token_again(actor_for, target, verdict):
+    """While the reset is pending, poll_completion accepts the /submit token again, after `poll_interval`, as the client libraries send it (§E15, ERR-71; observed in MSAL JS, iOS and Android, so a WARNING)."""
+    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True))
+    submitted = actor.expect(reach.REACH["E14"](actor, target).send(), "E14")
+    token = submitted.continuation_token or ""
+    first = actor.expect(actor.steps.sspr_poll_completion(token), "E15")
+    if first.json.get("status") not in flows.PENDING_POLL:
+        pytest.skip(f"the reset was over at the first poll ({first.json.get('status')!r}): nothing to poll again")
+    crid = target.waiter()(flows.poll_interval(submitted))
+    again = actor.steps.with_request_id(crid).sspr_poll_completion(token)
+    if verdict.check(
+        again.status == 200 and not again.is_redirect,
+        "R-SSPR-POLL-REPOLL",
+        f"polling again with the /submit token: expected HTTP 200 with a status, got HTTP {again.status} "
+        f"{again.error or ''}",
+    ):
+        checks.schema(verdict, again)
 
 
 @pytest.mark.requirement("E12", "R-OTP-MASKED-LABEL", "R-OTP-CODE-LENGTH")

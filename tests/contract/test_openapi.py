@@ -183,7 +183,7 @@ def test_every_form_field_is_a_string_parameter_with_its_rule() -> None:
     )
     assert not params[("E6", "continuation_token", "username")].required
     assert params[("E9", None, "challenge_type")].examples == ("oob", "oob redirect")
-    assert "ERR-72" in params[("E9", None, "challenge_type")].errata
+    assert "ERR-73" in params[("E9", None, "challenge_type")].errata
     assert params[("E9", None, "challenge_channel")].enum == ("email", "sms")
     assert ("E10", "continuation_token", "oob") not in params
     assert "ERR-25" in params[("E11", None, "capabilities")].errata

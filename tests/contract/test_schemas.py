@@ -178,7 +178,7 @@ def test_undocumented_fields_are_allowed_but_detectable() -> None:
     ],
 )
 def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: str, value: str, ok: bool) -> None:
-    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-71: the list MSAL sends
+    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-72: the list MSAL sends
     to every flow); `redirect` is mandatory."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a@contoso.com", "challenge_type": value}
     if "challenge" in schema:
@@ -192,7 +192,7 @@ def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: st
      ("oob password redirect", False), ("oob oob", False)],
 )
 def test_registration_challenge_type_is_oob_with_or_without_redirect(value: str, ok: bool) -> None:
-    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-72)."""
+    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-73)."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t",
             "challenge_target": "a@contoso.com", "challenge_type": value}
     assert _fails(_form("register/challenge.request.json"), form) is not ok
@@ -345,3 +345,30 @@ def test_patterns_are_ecma_262_so_a_trailing_newline_does_not_match(schema_id: s
     checker = schemas.validator(schemas.BASE_URI + schema_id)
     assert checker.is_valid(instance)
     assert not checker.is_valid({**instance, field: instance[field] + "\n"})
+
+
+@pytest.mark.parametrize(
+    ("body", "ok"),
+    [
+        ({"status": "in_progress"}, True),
+        ({"status": "not_started"}, True),
+        ({"status": "in_progress", "continuation_token": "AQAB"}, True),
+        ({"status": "succeeded", "continuation_token": "AQAB"}, True),
+        ({"status": "failed", "continuation_token": "AQAB"}, True),
+        ({"status": "succeeded"}, False),
+        ({"status": "failed"}, False),
+        ({"status": "done", "continuation_token": "AQAB"}, False),
+    ],
+)
+def test_only_a_finished_poll_must_carry_a_token(body: dict[str, str], ok: bool) -> None:
+    """api-reference.md §E15 and ERR-71: `succeeded`/`failed` hand on a token; a pending poll need not."""
+    assert (schemas.validate_response("/resetpassword/v1.0/poll_completion", 200, body) == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("eyJ1aWQiOiJhIiwidXRpZCI6ImIifQ", True), ("eyJ1aWQiOiJhIn0=", True), ("a b", False), ("", False)]
+)
+def test_client_info_is_base64url(value: str, ok: bool) -> None:
+    """R-CLIENT-INFO (observed): the token response's `client_info` is base64url text."""
+    body = {"token_type": "Bearer", "scope": "openid", "expires_in": 3600, "access_token": "AQAB", "client_info": value}
+    assert (schemas.validate_response("/oauth2/v2.0/token", 200, body) == []) is ok

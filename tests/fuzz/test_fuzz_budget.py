@@ -11,6 +11,7 @@ from fuzz_support import CLIENT_ID, case, error_body, fake_run
 
 from conformance.fuzz import corpus, nearmiss, stateless
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
+from conformance.verdicts import Severity, Verdict
 
 
 def refuse(request: httpx.Request) -> httpx.Response:
@@ -97,3 +98,13 @@ def test_a_throttled_answer_is_not_judged_and_holds_the_next_request() -> None:
     run.execute(sent, "positive")
     assert time.monotonic() - started >= 0.15
     assert [f.check for f in run.found.items.values()] == ["throttled"] and not run.found.failures
+
+
+def test_a_warning_reaches_the_verdict_as_a_warning() -> None:
+    """A throttled answer is a warning finding of the run; concluding hands it to the verdict as a WARNING."""
+    run = fake_run(lambda request: httpx.Response(429, headers={"Retry-After": "0"}), FuzzBudget())
+    run.execute(case("signinInitiate", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"}),
+                "positive")
+    verdict = Verdict()
+    run.conclude(verdict, lambda name, value: None)
+    assert [finding.severity for finding in verdict.findings] == [Severity.WARNING] and not verdict.failures

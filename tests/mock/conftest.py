@@ -10,11 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from mock_driver import Api
+from mock_driver import Api, in_process
 from starlette.applications import Starlette
 
 from conformance.mock import create_app
-from conformance.transport import InProcessTransport
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def app() -> Iterator[Starlette]:
 @pytest.fixture
 def client(app: Starlette) -> Iterator[httpx.Client]:
     """A synchronous client reaching the app in-process."""
-    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock.test") as client:
+    with in_process(app) as client:
         yield client
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from conformance.contract.schemas import validate_response
+from conformance.transport import InProcessTransport
 
 BASE = "/contoso.onmicrosoft.com"
 PASSWORD_APP = "00001111-aaaa-2222-bbbb-3333cccc4444"  # email+password, SSPR, MFA
@@ -28,6 +32,17 @@ CAPS = "mfa_required registration_required"
 def fresh_email() -> str:
     """An address no account has."""
     return f"qa+{uuid.uuid4().hex[:12]}@example.com"
+
+
+@contextlib.contextmanager
+def in_process(app: Starlette) -> Iterator[httpx.Client]:
+    """A synchronous client reaching `app` in-process; its event-loop thread ends with the block."""
+    transport = InProcessTransport(app)
+    try:
+        with httpx.Client(transport=transport, base_url="http://mock.test") as client:
+            yield client
+    finally:
+        transport.shutdown()
 
 
 class ContractViolation(AssertionError):

@@ -6,10 +6,9 @@ import time
 
 import httpx
 import pytest
-from mock_driver import AVERY, BASIC_APP, OTP_APP, Api, fresh_email
+from mock_driver import AVERY, BASIC_APP, OTP_APP, Api, fresh_email, in_process
 
 from conformance.mock import create_app
-from conformance.transport import InProcessTransport
 
 A = "aaaaaaaa-0000-4000-8000-000000000001"
 B = "bbbbbbbb-0000-4000-8000-000000000002"
@@ -128,6 +127,38 @@ def test_users_can_be_seeded_and_reset_restores_the_tenant(api: Api) -> None:
 @pytest.mark.parametrize("path", ["/_mock/outbox", "/_mock/reset"])
 def test_control_api_absent_when_disabled(path: str) -> None:
     """`create_app(control=False)` serves no control API: a documented-style 404."""
-    with httpx.Client(transport=InProcessTransport(create_app(control=False)), base_url="http://mock.test") as client:
+    with in_process(create_app(control=False)) as client:
         response = client.request("GET" if path.endswith("outbox") else "POST", path)
     assert response.status_code == 404 and response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ('{"advance_seconds": Infinity}', "body is not JSON: Infinity is not a JSON number"),
+        ('{"advance_seconds": NaN}', "body is not JSON: NaN is not a JSON number"),
+        ('{"offset_seconds": 1e308}', "offset_seconds must be from 0 to 1000000000 seconds; got 1e+308"),
+        ('{"offset_seconds": 1e400}', "offset_seconds must be a finite number of seconds; got inf"),
+        ('{"advance_seconds": 1e308, "client_request_id": "x"}', "advance_seconds must be from 0 to 1000000000"),
+        ('{"advance_seconds": true}', "advance_seconds must be a finite number of seconds; got True"),
+    ],
+    ids=["infinity", "nan", "huge-offset", "overflow", "huge-scoped", "bool"],
+)
+def test_clock_refuses_what_it_cannot_show_and_errors_stay_documented(api: Api, body: str, detail: str) -> None:
+    """An offset the mock could not print as a date is a clear 400; the native API keeps answering documented JSON."""
+    refused = api.client.post("/_mock/clock", content=body, headers={"content-type": "application/json"})
+    assert refused.status_code == 400 and refused.json()["detail"].startswith(detail)
+    assert api.client.get("/_mock/clock").json()["offset"] == 0
+    error = api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect", username=fresh_email())
+    assert error.status_code == 400 and error.json()["error"] == "user_not_found"
+    assert _start(api).status_code == 200
+
+
+def test_clock_offsets_add_up_only_within_the_bound(api: Api) -> None:
+    """Advances add up to at most 10**9 s ahead (about 31 years); the one that would pass it is refused whole."""
+    assert api.client.post("/_mock/clock", json={"advance_seconds": 999_999_000}).status_code == 200
+    refused = api.client.post("/_mock/clock", json={"advance_seconds": 2000})
+    assert refused.status_code == 400 and "offset after advancing" in refused.json()["detail"]
+    assert api.client.get("/_mock/clock").json()["offset"] == 999_999_000
+    assert api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect",
+                    username=fresh_email()).json()["error"] == "user_not_found"

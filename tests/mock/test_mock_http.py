@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import httpx
 import jwt
 from mock_driver import BASIC_APP, CASEY, Api
+
+from conformance.mock.cli import listen
 
 
 def test_password_reset_and_signin_over_http(served: str) -> None:
@@ -14,11 +19,10 @@ def test_password_reset_and_signin_over_http(served: str) -> None:
         token = api.sspr_to_submit(CASEY)
         body = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=token,
                       new_password="Casey-Http-2027!")
-        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
-                      continuation_token=body["continuation_token"])
+        submitted = body["continuation_token"]
+        api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
         api.advance(body["poll_interval"])
-        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
-                      continuation_token=poll["continuation_token"])
+        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
         assert poll["status"] == "succeeded"
         response = api.password_grant(CASEY, "Casey-Http-2027!")
         assert response.headers["client-request-id"] == response.headers["x-ms-request-id"]
@@ -30,3 +34,26 @@ def test_password_reset_and_signin_over_http(served: str) -> None:
         claims = jwt.decode(response.json()["id_token"], key, algorithms=["RS256"], audience=BASIC_APP,
                             issuer=config["issuer"], leeway=60)  # iat is on the advanced mock clock
         assert claims["email"] == CASEY
+
+
+def test_served_connections_do_not_wait_for_delayed_acks() -> None:
+    """`mock serve`'s listener hands asyncio connections with TCP_NODELAY set, as asyncio's own listeners do: without
+    it a keep-alive client waits ~40 ms per response (Nagle against delayed ACK)."""
+    nodelay: list[int] = []
+
+    async def accept_one() -> None:
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nodelay.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(connected, sock=listen("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        while not nodelay:
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(asyncio.wait_for(accept_one(), 10))
+    assert nodelay == [1]

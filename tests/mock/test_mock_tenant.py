@@ -5,15 +5,14 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
+from mock_driver import in_process
 
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
 from conformance.mock.deviations import SWITCHES
-from conformance.mock.tenant import DEFAULT_TENANT_PATH, parse_tenant
-from conformance.transport import InProcessTransport
+from conformance.mock.tenant import DEFAULT_TENANT_PATH, AttemptLimits, Retention, parse_tenant
 
 MINIMAL = """
 [tenant]
@@ -50,12 +49,25 @@ def test_default_tenant_has_every_kind_of_app() -> None:
     assert [app.public for app in tenant.applications].count(False) == 1
     assert [app.native_auth for app in tenant.applications].count(False) == 1
     assert tenant.otp_length == 8 and tenant.lifetimes.continuation_token == 600
+    assert tenant.retention == Retention() and tenant.attempt_limits == AttemptLimits() and tenant.origin is None
+
+
+def test_bounds_limits_and_origin_are_read_from_the_tenant_file(tmp_path: Path) -> None:
+    """`[retention]`, `[attempt_limits]` and `[tenant] origin` reach the tenant; absent keys keep their defaults."""
+    text = MINIMAL.replace('subdomain = "fabrikam"', 'subdomain = "fabrikam"\norigin = "https://login.fabrikam.test/"')
+    text += "\n[retention]\nflows = 20\noutbox_max_age = 0\n\n[attempt_limits]\nwrong_otp = 5\n"
+    text += 'response = "temporarily_unavailable"\n'
+    tenant = load_tenant(_write(tmp_path, text.format(second="bbbbbbbb-1111-2222-3333-444444444444")))
+    assert tenant.retention == Retention(flows=20, outbox_max_age=0)
+    assert tenant.attempt_limits == AttemptLimits(wrong_otp=5, response="temporarily_unavailable")
+    assert tenant.attempt_limits.status is None and AttemptLimits().status == 429
+    assert tenant.origin == "https://login.fabrikam.test"
 
 
 def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
     """A tenant file's subdomain is the path prefix; the default tenant's prefix is then unknown."""
     app = create_app(load_tenant(_write(tmp_path, MINIMAL.format(second="bbbbbbbb-1111-2222-3333-444444444444"))))
-    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock.test") as client:
+    with in_process(app) as client:
         ok = client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start", data={
             "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": "oob redirect",
             "username": "new@fabrikam.com"})
@@ -85,8 +97,22 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
         (lambda t: t + '\n[[users]]\nemail = "x@y.z"\n[[users.mfa_methods]]\nchannel = "sms"\ntarget = "123"\n',
          "tenant.toml: users[0].mfa_methods[0].target: not a valid phone number"),
         (lambda t: t + "\n[tenant\n", "tenant.toml: (syntax): "),
+        (lambda t: t + "\n[retention]\nflows = 0\n",
+         "tenant.toml: retention.flows: must be between 1 and 10000000; got 0"),
+        (lambda t: t + "\n[retention]\noutbox_max_age = -1\n",
+         "tenant.toml: retention.outbox_max_age: must be between 0 and 1000000000; got -1"),
+        (lambda t: t + "\n[retention]\nflow = 10\n", "tenant.toml: retention.flow: unknown key (did you mean flows?)"),
+        (lambda t: t + '\n[attempt_limits]\nwrong_otp = "3"\n',
+         "tenant.toml: attempt_limits.wrong_otp: expected int, got str '3'"),
+        (lambda t: t + "\n[attempt_limits]\nlockout_seconds = 0\n",
+         "tenant.toml: attempt_limits.lockout_seconds: must be between 1 and 1000000000; got 0"),
+        (lambda t: t + '\n[attempt_limits]\nresponse = "503"\n',
+         "tenant.toml: attempt_limits.response: must be one of http_429, temporarily_unavailable; got '503'"),
+        (lambda t: t.replace('subdomain = "fabrikam"', 'subdomain = "fabrikam"\norigin = "http://mock.test/base"'),
+         "tenant.toml: tenant.origin: not an origin (scheme://host[:port], no path): 'http://mock.test/base'"),
     ],
-    ids=["guid", "flow-ref", "unknown-key", "choice", "mfa-otp", "type", "regex", "duplicate", "phone", "syntax"],
+    ids=["guid", "flow-ref", "unknown-key", "choice", "mfa-otp", "type", "regex", "duplicate", "phone", "syntax",
+         "retention-count", "retention-age", "retention-key", "limit-type", "lockout", "throttle-response", "origin"],
 )
 def test_bad_tenant_file_is_refused_in_one_line(tmp_path: Path, edit, message: str) -> None:
     """A bad file is refused with one line: `file: key: problem`."""

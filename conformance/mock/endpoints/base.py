@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.types import Scope
 
 from conformance.contract import openapi
 from conformance.contract.errors import ErrorTable
@@ -24,12 +27,27 @@ ANSWERED_AS = {
 
 @dataclass(slots=True)
 class Mock:
-    """The services of one mock tenant: configuration, state, signing key, error table."""
+    """The services of one mock tenant: configuration, state, signing key, error table, and the origin clients reach it
+    at when it was fixed at start (see `origin_of`)."""
 
     tenant: Tenant
     state: MockState
     signer: Signer
     table: ErrorTable
+    origin: str | None = None
+
+    def origin_of(self, scope: Scope) -> str:
+        """Where clients reach the mock (token `iss`, discovery URLs): the origin fixed at start, else the address the
+        server listens on (the ASGI `server`, from the listening socket); never a request's `Host` header."""
+        if self.origin:
+            return self.origin
+        scheme, server = scope.get("scheme", "http"), scope.get("server")
+        if not server:
+            return f"{scheme}://localhost"
+        host, port = server
+        host = f"[{host}]" if ":" in host else host
+        default = {"http": 80, "https": 443}.get(scheme)
+        return f"{scheme}://{host}" + ("" if port in (None, default) else f":{port}")
 
 
 @dataclass(slots=True)
@@ -171,10 +189,26 @@ class Call:
         code = self.param("oob")
         flow = self.take(*steps)
         assert code is not None
+        self.throttle("otp", flow.username)
         otp = self.state.verify_otp(flow, code.strip())
+        self.state.guessed("otp", flow.username, right=otp is not None)
         if otp is None:
             raise self.fail("wrong_otp", detail=detail)
         return flow, otp
+
+    def throttle(self, kind: str, address: str) -> None:
+        """Refuse a guess of `kind` ("otp", "password") while the tenant's attempt limits lock `address`: HTTP 429 (or
+        the row's own status) with `Retry-After` and the generic `temporarily_unavailable` body; the token stays."""
+        seconds = self.state.throttled_for(kind, address)
+        if seconds > 0:
+            what = "one-time passcodes" if kind == "otp" else "passwords"
+            raise self.fail(
+                "throttled",
+                table="G-token",
+                status=self.tenant.attempt_limits.status,
+                detail=f"Too many wrong {what}; try again later.",
+                headers={"Retry-After": str(math.ceil(seconds))},
+            )
 
     def spend(self) -> None:
         """Spend the presented token (on success, redirect, or an error that hands out a new one)."""

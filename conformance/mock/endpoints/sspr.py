@@ -13,14 +13,14 @@ MAX_RESET_TOKEN_LIFETIME = 600  # S1: E13 `expires_in` is at most 600 seconds
 
 
 def _closed_list(call: Call, challenge_types: frozenset[str] | None) -> None:
-    """The `sspr_closed_challenge_types` deviation: refuse a `password` the reset does not use (ERR-71's other
+    """The `sspr_closed_challenge_types` deviation: refuse a `password` the reset does not use (ERR-72's other
     reading)."""
     if challenge_types and "password" in challenge_types and call.state.deviating("sspr_closed_challenge_types"):
         raise call.fail("unknown_challenge_type", detail="Unsupported challenge type 'password'.")
 
 
 def start(call: Call) -> dict[str, Any]:
-    """E11: open a reset flow for an existing email+password user (`password` in the list is ignored, ERR-71)."""
+    """E11: open a reset flow for an existing email+password user (`password` in the list is ignored, ERR-72)."""
     app = call.client()
     challenge_types = call.challenge_types(app, required=True)
     assert challenge_types is not None
@@ -82,13 +82,21 @@ def submit(call: Call) -> dict[str, Any]:
 
 
 def poll_completion(call: Call) -> dict[str, Any]:
-    """E15: `in_progress` on the first poll and until `poll_interval` has passed, then `succeeded` (password set)."""
+    """E15: `in_progress` on the first poll and until `poll_interval` has passed, then `succeeded` (password set).
+
+    The /submit token stays usable until that terminal answer, which spends it and hands out the sign-in token; a
+    non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with the /submit token).
+    """
     call.client()
     flow = call.take("E15")
-    assert flow.user is not None and flow.new_password is not None
+    assert flow.user is not None
+    if flow.new_password is None:  # done already: only a spent /submit token reused (accept_reused_token) gets here
+        return {"status": "succeeded", "continuation_token": call.token(flow, "E6.continuation_token")}
     flow.polls += 1
     if flow.polls == 1 or call.now - flow.submitted_at < call.tenant.lifetimes.poll_interval:
-        return {"status": "in_progress", "continuation_token": call.token(flow, "E15")}
+        if call.state.deviating("poll_token_spent"):
+            return {"status": "in_progress", "continuation_token": call.token(flow, "E15")}
+        return {"status": "in_progress"}
     user = flow.user
     if user.password:
         user.password_history.append(user.password)
