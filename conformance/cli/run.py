@@ -38,10 +38,17 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def default_jobs(target: str) -> int:
+#: Pass-through options that need the tests in this process: a log file or live log (xdist workers would each write
+#: the file, and live-log nothing), a debugger.
+SERIAL_OPTIONS = ("--log-file", "--log-cli-level", "log_cli", "--pdb", "--trace")
+
+
+def default_jobs(target: str, extra: tuple[str, ...] = ()) -> int:
     """Worker processes when `--jobs` is not given: every core for the embedded mock (each worker runs its own), one
-    for a real target, whose profile paces the requests of one process."""
-    return available_cores() if target in (EMBEDDED, EMBEDDED_HTTP) else 1
+    for a real target, whose profile paces the requests of one process, or when an option needs one process."""
+    if target not in (EMBEDDED, EMBEDDED_HTTP) or any(option in arg for arg in extra for option in SERIAL_OPTIONS):
+        return 1
+    return available_cores()
 
 
 def build_pytest_args(
@@ -55,7 +62,7 @@ def build_pytest_args(
         args += LIVE_LOG
     if slow:
         args.append("--slow")
-    jobs = default_jobs(target) if jobs is None else jobs
+    jobs = default_jobs(target, extra) if jobs is None else jobs
     if jobs > 1 and not _gives(extra, "-n", "--numprocesses"):
         args += ["-n", str(jobs)]
         if not _gives(extra, "--dist"):
@@ -143,7 +150,8 @@ def _run_pytest(args: list[str]) -> int:
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
     help="Worker processes (pytest-xdist). Default: the machine's cores for mock and mock-http (each worker runs its "
-    "own mock; verdicts as in a serial run), 1 for a profile (its pacing holds per process).",
+    "own mock; verdicts as in a serial run), 1 for a profile (its pacing holds per process) or with a log file, live "
+    "log or debugger option.",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED, metavar="[PYTEST_ARGS]...")
 def run(target: str, reports: Path, slow: bool, jobs: int | None, pytest_args: tuple[str, ...]) -> None:

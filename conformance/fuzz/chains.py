@@ -184,6 +184,10 @@ class ChainKeeper:
         if not shaping.is_positive(case) or not chain.username:
             return chain
         parent = self.answers.get(parent_id) if parent_id else None
+        if parent is not None and parent.body.get("continuation_token"):
+            # the token the followed answer handed out, also when schemathesis chose to explore another value: a
+            # chain's steps carry their flow's token (stateless cases and the chaining suite try the wrong ones)
+            shaping.assign(case, "continuation_token", parent.body["continuation_token"], add=True)
         if "challenge_type" in (case.body or {}) and op != "registerChallenge":
             shaping.assign(case, "challenge_type", shaping.CHALLENGE_TYPES)
         step = {

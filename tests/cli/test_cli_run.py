@@ -49,6 +49,9 @@ def test_a_real_target_shows_live_progress_and_the_embedded_mock_does_not():
         ("mock", None, ("-n", "2"), "2"),  # workers chosen in the pass-through arguments win
         ("mock", None, ("--numprocesses=2",), None),
         ("mock", None, ("-n2",), None),
+        ("mock", None, ("--log-file=run.log",), None),  # one process writes the log file and the live log
+        ("mock", None, ("-o", "log_cli=true"), None),
+        ("mock", 2, ("--log-file=run.log",), "2"),  # unless asked
     ],
 )
 def test_jobs_default_to_the_cores_for_the_embedded_mock_only(
@@ -58,7 +61,7 @@ def test_jobs_default_to_the_cores_for_the_embedded_mock_only(
     args = build_pytest_args(target, Path("r"), False, extra, jobs)
     chosen = [args[i + 1] for i, arg in enumerate(args) if arg == "-n"]
     assert chosen == ([workers] if workers else [])
-    assert ("worksteal" in args) is (workers is not None and not extra)  # rebalanced unless the arguments choose
+    assert ("worksteal" in args) is (workers is not None and "-n" not in "".join(extra))  # unless the arguments choose
 
 
 def _verdicts(reports: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], dict[str, str]]:
