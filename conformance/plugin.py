@@ -11,13 +11,13 @@ import pytest
 
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
-from conformance.flows import Actor, FlowStopped
 from conformance.mock.deviations import DEVIATIONS
 from conformance.otp import OtpTimeout
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
 from conformance.verdicts import VERDICT_FAILED, TargetDeviation, Verdict
+from conformance.walker import Actor, FlowStopped, Lacking
 
 MARKERS = {
     "signup": "sign-up flow (api-reference.md §3)",
@@ -152,12 +152,15 @@ def jwks(target: Target) -> dict[str, Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After the test body, turn the verdict's FAILURE findings into the test's failure (also when they stopped a flow,
-    so the failure names the broken rule rather than the step that could not go on)."""
+    so the failure names the broken rule rather than the step that could not go on); a test whose walk needs what the
+    profile lacks skips, saying what."""
     found = item.stash.get(VERDICT, None)
     target = getattr(item, "funcargs", {}).get("target")
     before = len(target.created) if isinstance(target, Target) else 0
     try:
         result = yield
+    except Lacking as exc:
+        pytest.skip(exc.reason)
     except FlowStopped:
         if found is not None:
             found.conclude()

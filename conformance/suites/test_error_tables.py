@@ -25,6 +25,7 @@ def test_error_row(row, target, actor_for, verdict, pytestconfig):
     if recipe is None:
         pytest.skip(f"cannot be triggered from outside ({row.trigger.kind}): {row.trigger.how}")
     ctx = Context(target, actor_for, pytestconfig.getoption("--slow"))
-    reached = ctx.reach(row.table)
-    answer = TRIGGERS[recipe](ctx, reached, row)
+    trigger = TRIGGERS[recipe]
+    reached = ctx.reach(row.table, trigger.needs_on(row.table))
+    answer = trigger.send(ctx, reached, row)
     checks.error_envelope(verdict, answer, row)

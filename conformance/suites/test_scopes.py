@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import checks, flows
-from conformance.suites._support import needs, pick_app
+from conformance import checks
+from conformance.suites._support import needs
+from conformance.walker.features import NO_MFA, app_with
+from conformance.walker.signin import sign_in
+from conformance.walker.signup import sign_up
 
 pytestmark = pytest.mark.rules
 
@@ -21,7 +24,7 @@ def test_tokens_follow_the_requested_scopes(actor_for, target, verdict, left_out
     needs(left_out is None or left_out in target.profile.scopes, f"scopes does not list {left_out}")
     requested = [scope for scope in target.profile.scopes if scope != left_out]
     needs(bool(requested), f"scopes lists nothing besides {left_out}")
-    actor = actor_for(pick_app(target.profile, mfa=False))
-    outcome = flows.sign_up(actor, target.new_address())
-    answer = flows.sign_in(actor, outcome.address, password=outcome.password, scopes=requested)
+    actor = actor_for(app_with(target.profile, NO_MFA))
+    outcome = sign_up(actor, target.new_address())
+    answer = sign_in(actor, outcome.address, password=outcome.password, scopes=requested).token
     checks.token_response(verdict, answer, requested)

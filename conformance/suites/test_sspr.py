@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import checks, flows
+from conformance import checks
 from conformance.client import ApiResponse
-from conformance.flows import Actor, ResetOutcome, SignUpOutcome
 from conformance.session import Target
-from conformance.suites._support import pick_app
+from conformance.walker import Actor
+from conformance.walker.actor import new_password
+from conformance.walker.features import MFA, NO_MFA, SSPR, app_with
+from conformance.walker.signin import sign_in
+from conformance.walker.signup import SignUpOutcome, sign_up
+from conformance.walker.sspr import ResetOutcome, reset_password_outcome, sspr_continue
 
 pytestmark = pytest.mark.sspr
 MAX_RESET_TOKEN_LIFETIME_S = 600  # §E13: `expires_in` is at most 600 seconds
@@ -20,9 +24,9 @@ MAX_RESET_TOKEN_LIFETIME_S = 600  # §E13: `expires_in` is at most 600 seconds
 
 def _reset(actor: Actor, target: Target, *, capabilities: str | None = None) -> tuple[SignUpOutcome, str, ResetOutcome]:
     """A new user of the actor's user flow, whose password is then reset: (the sign-up, the new password, the reset)."""
-    user = flows.sign_up(actor, target.new_address())
-    password = flows.new_password()
-    reset = flows.reset_password_outcome(actor, user.address, password, target.waiter(), capabilities=capabilities)
+    user = sign_up(actor, target.new_address())
+    password = new_password()
+    reset = reset_password_outcome(actor, user.address, password, target.waiter(), capabilities=capabilities)
     return user, password, reset
 
 
@@ -36,7 +40,7 @@ def _auto_sign_in(actor: Actor, reset: ResetOutcome) -> ApiResponse:
 @pytest.mark.requirement("E11", "E12", "E13", "E14", "E15", "R-TOKEN-EVERY-STEP", "R-SSPR-EXPIRES-IN", "R-SSPR-POLL")
 def test_password_reset_completes(actor_for, target, verdict):
     """A reset goes start → code → verified code → new password → polled until `succeeded`, every step handing on a token (§2.1 SSPR, §E13–§E15)."""
-    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True))
+    actor = actor_for(app_with(target.profile, SSPR))
     _, _, reset = _reset(actor, target)
     for answer in (reset.start, reset.challenge, reset.verified, reset.submitted):
         checks.continuation_token(verdict, answer)
@@ -57,19 +61,18 @@ def test_password_reset_completes(actor_for, target, verdict):
 @pytest.mark.requirement("E12", "R-OTP-MASKED-LABEL", "R-OTP-CODE-LENGTH")
 def test_reset_code_is_emailed_to_a_masked_address(actor_for, target, verdict):
     """The reset challenge emails a code of the tenant's length, says so in `code_length` and names the address only obfuscated (§E12, §7.5)."""
-    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True))
-    user = flows.sign_up(actor, target.new_address())
-    start = actor.expect(actor.steps.sspr_start(user.address), "E11")
-    challenge, code = actor.challenge_with_code(
-        user.address, lambda: actor.steps.sspr_challenge(start.continuation_token or ""), "E12"
+    actor = actor_for(app_with(target.profile, SSPR))
+    user = sign_up(actor, target.new_address())
+    reached = sspr_continue(actor, (user.address, user.password))
+    checks.otp_challenge(
+        verdict, reached.trail["E12"], address=user.address, code=reached.code or "", code_length=actor.tenant.otp_length
     )
-    checks.otp_challenge(verdict, challenge, address=user.address, code=code, code_length=actor.tenant.otp_length)
 
 
 @pytest.mark.requirement("E6", "R-SSPR-POLL", "R-SCOPE-OPENID", "R-SCOPE-OFFLINE-ACCESS", "R-ID-TOKEN-SIGNED")
 def test_auto_sign_in_after_reset(actor_for, target, verdict, jwks):
     """The token of the `succeeded` poll signs the user in with grant_type=continuation_token, no username needed (§E15, §E6, ERR-47)."""
-    app = pick_app(target.profile, auth_method="email_password", sspr=True, mfa=False)
+    app = app_with(target.profile, SSPR, NO_MFA)
     actor = actor_for(app)
     user, _, reset = _reset(actor, target)
     answer = _auto_sign_in(actor, reset)
@@ -81,17 +84,17 @@ def test_auto_sign_in_after_reset(actor_for, target, verdict, jwks):
 @pytest.mark.requirement("E6", "E6.invalid_grant")
 def test_reset_replaces_the_password(actor_for, target, verdict):
     """After a reset the new password signs in and the old one is refused as invalid credentials (§6, §E6)."""
-    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True, mfa=False))
+    actor = actor_for(app_with(target.profile, SSPR, NO_MFA))
     user, password, _ = _reset(actor, target)
     scopes = list(target.profile.scopes)
-    checks.token_response(verdict, flows.sign_in(actor, user.address, password=password), scopes)
-    checks.error_row(verdict, flows.sign_in(actor, user.address, password=user.password), "E6.invalid_grant")
+    checks.token_response(verdict, sign_in(actor, user.address, password=password).token, scopes)
+    checks.error_row(verdict, sign_in(actor, user.address, password=user.password).token, "E6.invalid_grant")
 
 
 @pytest.mark.requirement("E11", "R-CAPABILITY-FALLBACK")
 def test_auto_sign_in_after_reset_without_capabilities_falls_back(actor_for, target, verdict):
     """Where MFA applies, an app that did not advertise capabilities at reset start gets the redirect at auto sign-in (§E11, §7.3)."""
-    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True, mfa=True))
+    actor = actor_for(app_with(target.profile, SSPR, MFA))
     _, _, reset = _reset(actor, target)
     answer = _auto_sign_in(actor, reset)
     checks.redirect(verdict, answer, "R-CAPABILITY-FALLBACK")
@@ -100,7 +103,7 @@ def test_auto_sign_in_after_reset_without_capabilities_falls_back(actor_for, tar
 @pytest.mark.requirement("E11", "E6.invalid_grant.registration_required")
 def test_auto_sign_in_after_reset_with_capabilities_asks_for_registration(actor_for, target, verdict):
     """Where MFA applies, a reset started with `capabilities` leads a user without a strong method to registration_required (§E11, §E6)."""
-    actor = actor_for(pick_app(target.profile, auth_method="email_password", sspr=True, mfa=True))
+    actor = actor_for(app_with(target.profile, SSPR, MFA))
     _, _, reset = _reset(actor, target, capabilities="mfa_required registration_required")
     answer = _auto_sign_in(actor, reset)
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")
