@@ -390,6 +390,12 @@ class Case:
     grant_type: str | None
     after: str | None
     recipe: Recipe
+    fed_by: str = ""  # the operation whose answer hands out the case's token
+
+    @property
+    def fed_by_start(self) -> bool:
+        """Whether the case's token comes from a start step (E1, E4, E11), which itself takes no token."""
+        return self.fed_by in {op.operation_id for op in start_operations()}
 
     @property
     def path(self) -> str:
@@ -433,7 +439,7 @@ def cases() -> tuple[Case, ...]:
         fallback = (Variant(openapi.operation(link.target).doc_tag, _unrecipied(link), after=link.source),)
         for variant in RECIPES.get((link.source, link.name), fallback):
             grant = variant.grant_type or body.get("grant_type")
-            case = Case(variant.step, link.target, grant, variant.after, variant.recipe)
+            case = Case(variant.step, link.target, grant, variant.after, variant.recipe, link.source)
             found.setdefault(case.id, case)
     order = [op.operation_id for op in openapi.operations()]
     return tuple(sorted(found.values(), key=lambda case: order.index(case.operation)))
