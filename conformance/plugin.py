@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance import expiry
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.mock.deviations import DEVIATIONS
@@ -29,7 +30,8 @@ MARKERS = {
     "errors": "error-table rows (§3–§6 error tables, specs/errors.yaml)",
     "fuzz": "schemathesis fuzzing driven by specs/native-auth.openapi.yaml",
     "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
-    "slow": "waits real time (e.g. continuation-token expiry); runs only with --slow or a target clock",
+    "expiry(lifetime, prepare)": "probes a lifetime (token or code expiry): on a target without clock control it runs "
+    "only with --slow, prepared with every other expiry probe before the run's one wait (conformance.expiry)",
 }
 HARNESS_ERRORS = (TargetUnreachable, OtpTimeout, ProfileError)
 TRANSCRIPT = pytest.StashKey[list[Exchange]]()
@@ -139,6 +141,37 @@ def actor(actor_for: Callable[[Application], Actor], target: Target) -> Actor:
 
 
 @pytest.fixture(scope="session")
+def expiry_batch(request: pytest.FixtureRequest, target: Target, api_client: NativeAuthClient) -> expiry.Batch:
+    """The run's expiry probes (this worker's), prepared together and waited for once (`conformance.expiry`)."""
+    return expiry.Batch(target, api_client, request.session.items)
+
+
+@pytest.fixture
+def expired(
+    request: pytest.FixtureRequest,
+    target: Target,
+    steps_for: Callable[[str], NativeAuthSteps],
+    api_client: NativeAuthClient,
+    verdict: Verdict,
+    expiry_batch: expiry.Batch,
+) -> expiry.Expired:
+    """`expired()`: this expiry test's request, once what it probes has outlived its lifetime, and the
+    `client-request-id` to send it with (the test's `expiry` marker says what and how to prepare it)."""
+    kit = expiry.Kit(target, api_client, verdict, request.config.getoption("--slow"))
+    return expiry.expired(request, kit, request.node.stash.setdefault(TRANSCRIPT, []), expiry_batch)
+
+
+@pytest.fixture(autouse=True)
+def _expiry_head_start(request: pytest.FixtureRequest) -> None:
+    """Without xdist, a `--slow` run against a target without clock control prepares every expiry probe before its
+    first test that talks to the target, so the rest of the run goes on while their lifetimes pass."""
+    if "target" not in request.fixturenames or hasattr(request.config, "workerinput"):
+        return
+    if expiry.batched(request.config, request.getfixturevalue("target")):
+        request.getfixturevalue("expiry_batch").prepare_all()
+
+
+@pytest.fixture(scope="session")
 def jwks(target: Target) -> dict[str, Any]:
     """The target's signing keys, found through its OpenID discovery document."""
     with httpx.Client(transport=target.transport, timeout=30) as http:
@@ -200,7 +233,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every requirement a test names must resolve to spec data (a typo is a harness error, found at collection); each
     test is also marked with the doc sections its requirements belong to, so `-m E5` or `-m "E6 and not fuzz"` select
-    by section."""
+    by section. Expiry tests run last."""
     for item in items:
         sections: set[str | None] = set()
         for marker in list(item.iter_markers("requirement")):
@@ -209,6 +242,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 sections.add(requirements.section_marker(requirement_id))
         for section in sorted(sections - {None}):
             item.add_marker(section)
+    expiry.last(items)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

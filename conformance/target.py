@@ -151,9 +151,11 @@ class Pacing:
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits the suite must respect or measure."""
+    """Lifetimes the expiry tests wait out (seconds; None when the tenant's is not known, and its tests skip)."""
 
     continuation_token_lifetime_s: int | None = None
+    otp_lifetime_s: int | None = None
+    refresh_token_lifetime_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -389,7 +391,7 @@ def _parse_pacing(table: ProfileTable) -> Pacing:
 
 def _parse_limits(table: ProfileTable) -> Limits:
     limits = Limits(
-        continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", None, minimum=1),
+        **{key: table.number(key, None, minimum=1) for key in Limits.__dataclass_fields__},
     )
     table.done()
     return limits
@@ -441,7 +443,11 @@ def mock_profile(base_url: str, control_url: str) -> TargetProfile:
         signup=Signup("qa+{id}@example.com"),
         otp=OutboxOtp(control_url=control_url.rstrip("/"), timeout_s=5.0, poll_interval_s=0.02),
         pacing=Pacing(requests_per_second=0.0, max_retries=3, max_retry_after_s=5.0),
-        limits=Limits(continuation_token_lifetime_s=mock.lifetimes.continuation_token),
+        limits=Limits(
+            continuation_token_lifetime_s=mock.lifetimes.continuation_token,
+            otp_lifetime_s=mock.lifetimes.otp,
+            refresh_token_lifetime_s=mock.lifetimes.refresh_token,
+        ),
         control_url=control_url.rstrip("/"),
     )
 

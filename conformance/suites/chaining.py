@@ -21,9 +21,9 @@ from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
 from conformance.contract.errors import ErrorRow
+from conformance.expiry import Kit
 from conformance.session import Target
 from conformance.steps import NativeAuthSteps, json_attributes
-from conformance.suites._support import after_token_lifetime
 from conformance.target import Application
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Feature, FlowStopped, Reached, User, mfa, signin, signup, sspr
@@ -82,12 +82,11 @@ class Ledger:
 
 @dataclass
 class Chain:
-    """What a chaining test uses: the target, actors whose requests go through the ledger, and `--slow`."""
+    """What a chaining test uses: the target and actors whose requests go through the ledger."""
 
     target: Target
     client: NativeAuthClient
     verdict: Verdict
-    slow: bool
     ledger: Ledger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -104,10 +103,6 @@ class Chain:
     def reach(self, step: str, actor: Actor | None = None) -> Reached:
         """The walker's walk up to `step`, with this chain's actors."""
         return REACH[step](actor or self.actor(step), self.target)
-
-    def expire(self) -> str | None:
-        """Let a continuation token expire (as the `expired_token` trigger does); the request id to send with."""
-        return after_token_lifetime(self.target, slow=self.slow)
 
     def other_client(self, reached: Reached) -> str:
         """A public client of the tenant other than the one the token was issued to."""
@@ -421,6 +416,11 @@ class Case:
 
     def reach(self, chain: Chain) -> Reached:
         return self.recipe(chain)
+
+
+def prepare(case: Case, kit: Kit) -> Reached:
+    """The case's step reached with an expiry kit's client and verdict (the `expiry` marker's `prepare`)."""
+    return case.reach(Chain(kit.target, kit.client, kit.verdict))
 
 
 def _unrecipied(link: openapi.Link) -> Recipe:

@@ -9,6 +9,7 @@ refused with the step's documented error row (`specs/errors.yaml`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -39,9 +40,9 @@ def _grant_rows(case: Case) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def chain(target, steps_for, verdict, pytestconfig) -> Chain:
+def chain(target, steps_for, verdict) -> Chain:
     """Actors whose requests go through a ledger of tokens, sharing this test's verdict and transcript."""
-    return Chain(target, steps_for(target.profile.client_id).client, verdict, pytestconfig.getoption("--slow"))
+    return Chain(target, steps_for(target.profile.client_id).client, verdict)
 
 
 @pytest.mark.parametrize("case", _params(lambda case: (case.step, "R-TOKEN-STEP-SCOPED", "R-TOKEN-EVERY-STEP")))
@@ -121,10 +122,18 @@ def test_token_with_another_grant_type_is_refused(case, chain, verdict):
     refused(verdict, answer, "R-TOKEN-GRANT-MATCH", chaining.grant_rows(case.step, reached.operation, sent))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", _params(lambda case: ("R-TOKEN-EXPIRY", expired_row(case.step).id)))
-def test_expired_token_is_refused(case, chain, verdict):
+def _expiry(case: Case) -> list:
+    return [pytest.mark.expiry("continuation_token", prepare=partial(chaining.prepare, case))]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case.id, marks=[pytest.mark.requirement("R-TOKEN-EXPIRY", expired_row(case.step).id), *_expiry(case)])
+        for case in chaining.cases()
+    ],
+)
+def test_expired_token_is_refused(case, expired, verdict):
     """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
-    reached = case.reach(chain)
-    crid = chain.expire()
+    reached, crid = expired()
     refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", (expired_row(case.step),), {("expired_token", None)})

@@ -1,18 +1,22 @@
-"""One-time passcode rules (api-reference.md §7.5): what an OTP challenge answers, and resending a code.
+"""One-time passcode rules (api-reference.md §7.5): what an OTP challenge answers, resending a code, and its lifetime.
 
 A wrong code is the error-table row of each step (E3a/E6/E13 `invalid_grant.invalid_oob_value`), checked by
-test_error_tables; here the code is the right one, only superseded.
+test_error_tables; here the code is the right one, only superseded or sent after its lifetime.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
 from conformance import checks
+from conformance.contract import errors
+from conformance.expiry import Kit
 from conformance.session import Target
-from conformance.walker import Reached, reach
+from conformance.suites.chaining import refused
+from conformance.walker import Feature, Reached, reach
 from conformance.walker.features import EMAIL_OTP, app_with
 from conformance.walker.routes import ActorFor
 from conformance.walker.signin import signin_challenge
@@ -67,3 +71,34 @@ def test_resent_code_invalidates_the_previous_one(actor_for, target, verdict):
     if verdict.check(stale.status != 200, "R-OTP-RESEND-INVALIDATES", "the first code still signs in after a resend"):
         checks.error_row(verdict, stale, "E6.invalid_grant.invalid_oob_value")
     checks.token_response(verdict, steps.token(token, "oob", oob=new_code, scope=scopes), scopes)
+
+
+#: Steps that take a code (grant_type=oob), and what their rule needs of a user flow besides the step's own needs.
+CODE_STEPS: dict[str, tuple[Feature, ...]] = {"E3a": (), "E6": (EMAIL_OTP,), "E13": ()}
+
+
+def _code_request(step: str, kit: Kit) -> Reached:
+    """The request of `step` with the code just sent (the `expiry` marker's `prepare`)."""
+    return reach(kit.actor_for, kit.target, step, CODE_STEPS[step])
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        pytest.param(
+            step,
+            marks=[
+                pytest.mark.requirement("R-OTP-EXPIRY", f"{step}.invalid_grant.invalid_oob_value"),
+                pytest.mark.expiry("otp", prepare=partial(_code_request, step)),
+            ],
+        )
+        for step in CODE_STEPS
+    ],
+)
+def test_expired_code_is_refused(step, expired, verdict):
+    """A one-time passcode sent after its lifetime (the profile's limits.otp_lifetime_s) is refused: invalid_grant / invalid_oob_value, or expired_token once the continuation token has expired too (§7.5; S12 E13, S13 E3a: an expired code fails the step)."""
+    reached, crid = expired()
+    table = errors.table()
+    rows = (table.get(f"{step}.invalid_grant.invalid_oob_value"), table.get(f"{step}.expired_token"))
+    answer = reached.send(client_request_id=crid)
+    refused(verdict, answer, "R-OTP-EXPIRY", rows, {(row.error, row.suberror) for row in rows})

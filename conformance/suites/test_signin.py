@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from conformance import checks
+from conformance.expiry import Kit
 from conformance.session import Target
 from conformance.suites._support import needs
 from conformance.target import Application
 from conformance.verdicts import Verdict
-from conformance.walker import Actor
+from conformance.walker import Actor, FlowStopped, Reached
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
 from conformance.walker.signin import SignInAnswers, sign_in
 from conformance.walker.signup import sign_up
@@ -94,3 +95,23 @@ def test_unknown_refresh_token_is_refused(actor_for, target, verdict):
     actor = actor_for(app_with(target.profile))
     answer = actor.steps.refresh(secrets.token_urlsafe(48), scope=list(target.profile.scopes))
     checks.error_row(verdict, answer, "G-token.invalid_grant")
+
+
+def _refresh_request(kit: Kit) -> Reached:
+    """A refresh-token redemption of a fresh sign-in with offline_access (the `expiry` marker's `prepare`)."""
+    needs("offline_access" in kit.target.profile.scopes, "scopes lacks offline_access, so no refresh token is issued")
+    actor = kit.actor_for(app_with(kit.target.profile, NO_MFA))
+    address, answers = _signed_in(actor, kit.target)
+    refresh_token = answers.token.json.get("refresh_token")
+    if not kit.verdict.check(bool(refresh_token), "R-SCOPE-OFFLINE-ACCESS", "sign-in with offline_access gave no refresh_token"):
+        raise FlowStopped("no refresh_token to let expire")
+    form = actor.form(grant_type="refresh_token", refresh_token=refresh_token, scope=actor.scope)
+    return Reached("E6", "token", form, address, actor)
+
+
+@pytest.mark.expiry("refresh_token", prepare=_refresh_request)
+@pytest.mark.requirement("G-token.invalid_grant", "R-REFRESH")
+def test_expired_refresh_token_is_refused(expired, verdict):
+    """A refresh token redeemed after its lifetime (the profile's limits.refresh_token_lifetime_s; the native-auth docs give none) is refused with invalid_grant of the generic token-issuance table (Seed002: an expired refresh token)."""
+    reached, crid = expired()
+    checks.error_row(verdict, reached.send(client_request_id=crid), "G-token.invalid_grant")

@@ -15,9 +15,10 @@ import pytest
 
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
+from conformance.expiry import Kit
 from conformance.session import Target
 from conformance.steps import json_attributes
-from conformance.suites._support import after_token_lifetime, needs
+from conformance.suites._support import needs
 from conformance.target import Application
 from conformance.walker import Actor, Feature, Reached, reach
 from conformance.walker.actor import attribute_values, new_password
@@ -36,7 +37,7 @@ class Context:
 
     target: Target
     actor_for: Callable[[Application], Actor]
-    slow: bool
+    late_request_id: str | None = None  # the `client-request-id` that sees an expiry test's request late
 
     def reach(self, step: str, extra: tuple[Feature, ...] = ()) -> Reached:
         """A fresh walk up to `step`, with a user flow that also has `extra`."""
@@ -53,11 +54,13 @@ Send = Callable[[Context, Reached, ErrorRow], ApiResponse]
 @dataclass(frozen=True)
 class Trigger:
     """How a recipe sends the request that should fail, and what its rule needs of the user flow (on every table, or
-    only on the tables named in `tables`)."""
+    only on the tables named in `tables`); a recipe that sends its request late names the `lifetime` it outlives
+    (its request is prepared by `conformance.expiry`)."""
 
     send: Send
     needs: tuple[Feature, ...] = ()
     tables: frozenset[str] | None = None
+    lifetime: str | None = None
 
     def needs_on(self, table: str) -> tuple[Feature, ...]:
         return self.needs if self.tables is None or table in self.tables else ()
@@ -66,9 +69,11 @@ class Trigger:
 TRIGGERS: dict[str, Trigger] = {}
 
 
-def trigger(name: str, *needs: Feature, tables: tuple[str, ...] | None = None) -> Callable[[Send], Send]:
+def trigger(
+    name: str, *needs: Feature, tables: tuple[str, ...] | None = None, lifetime: str | None = None
+) -> Callable[[Send], Send]:
     def register(function: Send) -> Send:
-        TRIGGERS[name] = Trigger(function, needs, frozenset(tables) if tables else None)
+        TRIGGERS[name] = Trigger(function, needs, frozenset(tables) if tables else None, lifetime)
         return function
 
     return register
@@ -124,9 +129,9 @@ def _foreign_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse
     return reached.send(continuation_token=initiated.token)
 
 
-@trigger("expired_token")
+@trigger("expired_token", lifetime="continuation_token")
 def _expired_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(client_request_id=after_token_lifetime(ctx.target, slow=ctx.slow))
+    return reached.send(client_request_id=ctx.late_request_id)
 
 
 @trigger("wrong_otp", EMAIL_OTP, tables=("E6",))
@@ -270,6 +275,11 @@ def _wrong_client_secret(ctx: Context, reached: Reached, row: ErrorRow) -> ApiRe
 def _refresh(refresh_token: str) -> dict[str, str | None]:
     """The fields that turn the reached token request into a refresh-token redemption (generic OAuth)."""
     return {"grant_type": "refresh_token", "refresh_token": refresh_token, "continuation_token": None, "password": None}
+
+
+def prepare(row: ErrorRow, kit: Kit) -> Reached:
+    """The row's step reached with an expiry kit's actors (the `expiry` marker's `prepare`)."""
+    return Context(kit.target, kit.actor_for).reach(row.table, TRIGGERS[row.trigger.recipe or ""].needs_on(row.table))
 
 
 #: Recipes that send the reached request with some fields set to fixed values (None leaves a field out).

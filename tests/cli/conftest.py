@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import time
@@ -14,13 +15,13 @@ from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, answers
 from conformance.session import free_port
 
 
-@pytest.fixture(scope="session")
-def served_mock() -> Iterator[str]:
-    """`conformance mock serve` on a free port; yields its origin, stops it afterwards."""
+@contextlib.contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """`conformance mock serve OPTIONS` on a free port; yields its origin, stops it afterwards."""
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     with subprocess.Popen(
-        [CONFORMANCE, "mock", "serve", "--port", str(port), "--log-level", "warning"],
+        [CONFORMANCE, "mock", "serve", "--port", str(port), "--log-level", "warning", *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     ) as process:
         deadline = time.monotonic() + 30
@@ -30,6 +31,13 @@ def served_mock() -> Iterator[str]:
             time.sleep(0.1)
         yield origin
         process.terminate()
+
+
+@pytest.fixture(scope="session")
+def served_mock() -> Iterator[str]:
+    """`conformance mock serve` (the bundled tenant) on a free port; yields its origin."""
+    with serving() as origin:
+        yield origin
 
 
 @pytest.fixture
