@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import expiry
+from conformance import expiry, skips
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.mock.deviations import DEVIATIONS
@@ -38,8 +38,9 @@ TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
-CREATED = pytest.StashKey[list[str]]()
-_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set(), "created": []}
+OPENED = pytest.StashKey[Target]()
+_RUN: dict[str, Any] = {}
+_ACCOUNTS_SEEN = [(0, 0)]  # accounts created / attempted when the last phase report was made (this process)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,7 +68,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():
         config.addinivalue_line("markers", f"{name}: doc section {name} of api-reference.md (from requirement ids)")
-    _RUN.update(executed=0, checked=set(), expected=set(), created=[])
+    _RUN.update(executed=0, checked=set(), expected=set(), created=set(), attempted=set(), skipped=[])
     if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
         raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
     spec = config.getoption("--target")
@@ -91,7 +92,10 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     was configured)."""
     deviations = tuple(pytestconfig.getoption("--mock-deviation"))
     with open_target(pytestconfig.getoption("--target"), deviations) as opened:
+        pytestconfig.stash[OPENED] = opened
+        _ACCOUNTS_SEEN[0] = (0, 0)
         yield opened
+        del pytestconfig.stash[OPENED]
 
 
 @pytest.fixture(scope="session")
@@ -188,8 +192,6 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     so the failure names the broken rule rather than the step that could not go on); a test whose walk needs what the
     profile lacks skips, saying what."""
     found = item.stash.get(VERDICT, None)
-    target = getattr(item, "funcargs", {}).get("target")
-    before = len(target.created) if isinstance(target, Target) else 0
     try:
         result = yield
     except Lacking as exc:
@@ -198,9 +200,6 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if found is not None:
             found.conclude()
         raise
-    finally:
-        if isinstance(target, Target):
-            item.stash[CREATED] = target.created[before:]
     if found is not None:
         found.conclude()
     return result
@@ -208,8 +207,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
-    """Attach requirement ids, findings, the transcript and the two-axis verdict to the report."""
+    """Attach requirement ids, findings, the transcript and the two-axis verdict to the report, and to every phase's
+    report the accounts it signed up (and those it attempted to)."""
     report: pytest.TestReport = yield
+    _accounts(item, report)
     if call.when != "call":
         return report
     for marker in item.iter_markers("requirement"):
@@ -220,7 +221,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.append(("checked", sorted(set(found.checked))))
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
-    report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
     if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
         report.user_properties.append(("verdict", "error"))
     if call.excinfo is not None and call.excinfo.errisinstance(TargetDeviation):
@@ -228,6 +228,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.longrepr = f"{VERDICT_FAILED}{call.excinfo.value}"
     # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
     return report
+
+
+def _accounts(item: pytest.Item, report: pytest.TestReport) -> None:
+    """The accounts whose sign-up completed, and the addresses handed out for sign-up, since the last phase report
+    (phases run one after another in a process, so they are this phase's)."""
+    target = item.config.stash.get(OPENED, None)
+    if target is None:
+        return
+    created, attempted = _ACCOUNTS_SEEN[0]
+    report.user_properties += [("created", a) for a in target.created[created:]]
+    report.user_properties += [("attempted", a) for a in target.attempted[attempted:]]
+    _ACCOUNTS_SEEN[0] = (len(target.created), len(target.attempted))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -246,12 +258,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Tally what ran (on the xdist controller too): executed tests, checked requirements, expected deviations."""
+    """Tally what ran (on the xdist controller too): executed tests, checked requirements, expected deviations, and
+    why the others were skipped."""
+    if report.skipped and not hasattr(report, "wasxfail") and isinstance(report.longrepr, tuple):
+        _RUN["skipped"].append(str(report.longrepr[2]).removeprefix("Skipped: "))
+    for name, value in report.user_properties:
+        if name in ("created", "attempted"):
+            _RUN[name].add(value)
     if report.when != "call" or report.skipped:
         return
     tally = _RUN
     tally["executed"] += 1
-    tally["created"] += [value for name, value in report.user_properties if name == "created"]
     for name, value in report.user_properties:
         if name == "checked":
             tally["checked"].update(value)
@@ -275,8 +292,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if created := sorted(_RUN["created"]):
-        shown = ", ".join(created[:3]) + (f", … {created[-1]}" if len(created) > 3 else "")
-        terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {shown}")
+    for line in skips.lines(skips.tally(_RUN["skipped"])):
+        terminalreporter.write_line(f"conformance: {line}")
+    created, unfinished = sorted(_RUN["created"]), sorted(_RUN["attempted"] - _RUN["created"])
+    if created:
+        terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {_some(created)}")
+    if unfinished:
+        terminalreporter.write_line(
+            f"conformance: {len(unfinished)} more sign-up(s) were attempted but not completed: {_some(unfinished)}"
+        )
     for problem in config.stash.get(PROBLEMS, []):
         terminalreporter.write_line(f"conformance: {problem}", red=True)
+
+
+def _some(addresses: list[str]) -> str:
+    return ", ".join(addresses[:3]) + (f", … {addresses[-1]}" if len(addresses) > 3 else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ import click
 import httpx
 import pytest
 
+from conformance import skips
 from conformance.session import EMBEDDED, EMBEDDED_HTTP
 from conformance.target import ProfileError, load_profile
 from conformance.target_check import check_host
@@ -110,4 +112,7 @@ def run(target: str, reports: Path, slow: bool, pytest_args: tuple[str, ...]) ->
     summary = reports / "summary.json"
     if summary.exists() and summary.stat().st_mtime >= started:
         click.echo(f"conformance: reports in {reports} (conformance.html, summary.json, junit.xml)", err=True)
+        found = json.loads(summary.read_text(encoding="utf-8"))["run"].get("skips")
+        if found and found["total"]:
+            click.echo(f"conformance: {skips.headline(found)} (each reason: summary.json run.skips)", err=True)
     raise SystemExit(status)
