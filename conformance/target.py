@@ -14,7 +14,18 @@ from conformance.tomlconfig import MISSING, TomlTable
 
 AuthMethod = Literal["email_otp", "email_password"]
 AUTH_METHODS = ("email_otp", "email_password")
-INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
+INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect", "CheckboxSingleSelect", "NumericTextBox")
+SELECT_TYPES = ("SingleRadioSelect", "CheckboxMultiSelect")  # the input types that choose among `options`
+#: An attribute's data type as the docs name it (api-reference.md §7.4: S1 `string`, S13 `Text`/`Boolean`, S15
+#: `String`/`Boolean`/`Int`; Graph's `DateTime` and `StringCollection`), case-insensitive → the name the suite uses.
+ATTRIBUTE_TYPES = {
+    "string": "string",
+    "text": "string",
+    "boolean": "boolean",
+    "int": "int",
+    "datetime": "datetime",
+    "stringcollection": "stringcollection",
+}
 CHANNELS = ("email", "sms")
 ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -60,7 +71,7 @@ class Attribute:
     """A user attribute the tenant collects at sign-up (api-reference.md §7.4)."""
 
     name: str
-    type: str = "string"
+    type: str = "string"  # a value of ATTRIBUTE_TYPES: the values sent follow it (a Boolean gets "true")
     required: bool = False
     regex: str | None = None
     options: tuple[str, ...] = ()
@@ -296,9 +307,13 @@ def _parse_tenant(table: ProfileTable) -> Tenant:
 
 
 def _parse_attribute(table: ProfileTable) -> Attribute:
+    kind = table.text("type", "string")
+    if kind.lower() not in ATTRIBUTE_TYPES:
+        known = "String, Text, Boolean, Int, DateTime, StringCollection"
+        raise table.error("type", f"expected one of {known} (api-reference.md §7.4); got {kind!r}")
     attribute = Attribute(
         name=table.text("name", pattern=ATTRIBUTE_NAME),
-        type=table.text("type", "string"),
+        type=ATTRIBUTE_TYPES[kind.lower()],
         required=table.get("required", bool, False),
         regex=table.get("regex", str, None),
         options=table.strings("options"),
@@ -309,7 +324,7 @@ def _parse_attribute(table: ProfileTable) -> Attribute:
             re.compile(attribute.regex)
         except re.error as exc:
             raise table.error("regex", f"not a valid regular expression ({exc})") from None
-    if (attribute.input_type == "TextBox") == bool(attribute.options):
+    if (attribute.input_type in SELECT_TYPES) != bool(attribute.options):
         problem = "only for the select input types" if attribute.options else f"required for {attribute.input_type}"
         raise table.error("options", problem)
     table.done()
