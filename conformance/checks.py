@@ -12,13 +12,14 @@ from collections.abc import Iterable
 
 import jwt
 
-from conformance.client import ApiResponse
+from conformance.client import ApiResponse, Exchange
 from conformance.contract import errata, errors, openapi
 from conformance.contract.errors import ErrorRow
 from conformance.verdicts import Severity, Verdict
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$")
 AADSTS_PREFIX = re.compile(r"^AADSTS(\d+):")
+JSON_MEDIA = re.compile(r"(?i)^\s*application/([\w.+-]*\+)?json\s*(;|$)")
 
 
 #: Clock skew tolerated between the target and this runner when checking `iat`/`exp`/`nbf` (the 5 minutes
@@ -261,3 +262,16 @@ def refused_as(
             verdict.check(False, row.id, f"answered {tolerated.id} instead: {why}", Severity.WARNING)
         row = tolerated
     error_envelope(verdict, response, row)
+
+
+def json_answers(verdict: Verdict, exchanges: Iterable[Exchange]) -> None:
+    """Every answer says Content-Type: application/json (§1: "All responses from the API are in a JSON format")."""
+    answered = [exchange for exchange in exchanges if exchange.status is not None]
+    if not answered:
+        return
+    types = [
+        next((v for k, v in e.response_headers.items() if k.lower() == "content-type"), "") for e in answered
+    ]
+    wrong = [(e, t) for e, t in zip(answered, types, strict=True) if not JSON_MEDIA.match(t)]
+    first = f": {wrong[0][0].operation} answered {wrong[0][1] or 'no Content-Type'!r}" if wrong else ""
+    verdict.check(not wrong, "R-RESPONSE-JSON", f"{len(wrong)} of {len(answered)} answers are not JSON{first}")

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import expiry, skips
+from conformance import checks, expiry, skips
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.mock.deviations import DEVIATIONS
@@ -197,12 +197,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     except Lacking as exc:
         pytest.skip(exc.reason)
     except FlowStopped:
-        if found is not None:
-            found.conclude()
+        _conclude(item, found)
         raise
-    if found is not None:
-        found.conclude()
+    _conclude(item, found)
     return result
+
+
+def _conclude(item: pytest.Item, found: Verdict | None) -> None:
+    """Check what holds for every answer of the test (its Content-Type), then raise when the target broke a rule."""
+    if found is not None:
+        checks.json_answers(found, item.stash.get(TRANSCRIPT, []))
+        found.conclude()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -66,10 +66,12 @@ class MockMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                headers = MutableHeaders(scope=message)
                 if not self.mock.state.deviating("missing_correlation_header"):
-                    headers = MutableHeaders(scope=message)
                     headers["client-request-id"] = corr
                     headers["x-ms-request-id"] = corr
+                if self.mock.state.deviating("text_plain_content_type"):
+                    headers["content-type"] = "text/plain; charset=utf-8"
             await send(message)
 
         try:
@@ -146,8 +148,13 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         if fault is not None:
             return await fault_response(mock, fault, corr)
         call: Call | None = None
+        deviating = mock.state.deviating
         try:
-            form = parse_form(request.headers.get("content-type"), await read_body(request))
+            raw = await read_body(request)
+            if not raw and deviating("server_error_on_empty_body"):
+                raise Crash("deviation server_error_on_empty_body")
+            accept_json = deviating("json_request_body_accepted")
+            form = parse_form(request.headers.get("content-type"), raw, accept_json=accept_json)
             origin = f"{request.url.scheme}://{request.headers.get('host') or 'localhost'}"
             call = Call(mock, path, table, form, corr, client_request_id, origin)
             with mock.state.lock:
@@ -157,6 +164,8 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
                     call.spend()
                     raise
         except FormProblem as problem:
+            if problem.ambiguous and deviating("server_error_on_duplicate_parameters"):
+                return _outcome(mock, INTERNAL, corr)
             row = "G-token.invalid_request" if problem.ambiguous and path == TOKEN_PATH else f"{table}.invalid_request"
             return _error(mock, ApiError(row, detail=str(problem)), corr)
         except ApiError as exc:

@@ -18,10 +18,10 @@ from conformance.session import Target
 from conformance.suites._support import needs
 from conformance.target import Application
 from conformance.verdicts import Verdict
-from conformance.walker import Actor, FlowStopped, Reached
+from conformance.walker import Actor, Reached
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
-from conformance.walker.signin import SignInAnswers, sign_in
-from conformance.walker.signup import sign_up
+from conformance.walker.signin import SignInAnswers, refresh_grant, sign_in
+from conformance.walker.signup import existing_user, sign_up
 
 pytestmark = pytest.mark.signin
 
@@ -101,12 +101,7 @@ def _refresh_request(kit: Kit) -> Reached:
     """A refresh-token redemption of a fresh sign-in with offline_access (the `expiry` marker's `prepare`)."""
     needs("offline_access" in kit.target.profile.scopes, "scopes lacks offline_access, so no refresh token is issued")
     actor = kit.actor_for(app_with(kit.target.profile, NO_MFA))
-    address, answers = _signed_in(actor, kit.target)
-    refresh_token = answers.token.json.get("refresh_token")
-    if not kit.verdict.check(bool(refresh_token), "R-SCOPE-OFFLINE-ACCESS", "sign-in with offline_access gave no refresh_token"):
-        raise FlowStopped("no refresh_token to let expire")
-    form = actor.form(grant_type="refresh_token", refresh_token=refresh_token, scope=actor.scope)
-    return Reached("E6", "token", form, address, actor)
+    return refresh_grant(actor, existing_user(actor, kit.target))
 
 
 @pytest.mark.expiry("refresh_token", prepare=_refresh_request)

@@ -11,11 +11,12 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.session import Target
+from conformance.suites.chaining import invalid_token_answers, invalid_token_row, refused
 from conformance.walker import Actor
 from conformance.walker.actor import new_password
 from conformance.walker.features import MFA, NO_MFA, SSPR, app_with
 from conformance.walker.signin import sign_in
-from conformance.walker.signup import SignUpOutcome, sign_up
+from conformance.walker.signup import SignUpOutcome, existing_user, sign_up
 from conformance.walker.sspr import ResetOutcome, reset_password_outcome, sspr_continue
 
 pytestmark = pytest.mark.sspr
@@ -108,3 +109,13 @@ def test_auto_sign_in_after_reset_with_capabilities_asks_for_registration(actor_
     answer = _auto_sign_in(actor, reset)
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")
     checks.continuation_token(verdict, answer)
+
+
+@pytest.mark.requirement("R-TOKEN-STEP-SCOPED", "E15.invalid_request")
+def test_polling_before_the_new_password_is_submitted_is_refused(actor_for, target, verdict):
+    """The token /resetpassword/v1.0/continue hands out is for /submit: presented to /poll_completion before any new password was submitted, it is refused with E15's invalid-token row, never answered `succeeded` (§2.1 SSPR, §7.1)."""
+    actor = actor_for(app_with(target.profile, SSPR))
+    verified = sspr_continue(actor, existing_user(actor, target))
+    token = verified.expect().continuation_token or ""
+    answer = actor.steps.sspr_poll_completion(token)
+    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", (invalid_token_row("E15"),), invalid_token_answers())

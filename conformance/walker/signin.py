@@ -62,6 +62,17 @@ def first_factor_grant(actor: Actor, user: User, **initiate: str | None) -> Reac
     return (password_grant if uses_password(actor.tenant) else oob_grant)(actor, user, **initiate)
 
 
+def refresh_grant(actor: Actor, user: User) -> Reached:
+    """E6 with `grant_type=refresh_token`: the refresh token a fresh sign-in with the profile's scopes handed out."""
+    signed_in = first_factor_grant(actor, user)
+    answer = signed_in.expect()
+    refresh_token = answer.json.get("refresh_token")
+    if not actor.verdict.check(bool(refresh_token), "R-SCOPE-OFFLINE-ACCESS", "a sign-in gave no refresh_token"):
+        raise FlowStopped("no refresh_token to redeem")
+    form = actor.form(grant_type="refresh_token", refresh_token=refresh_token, scope=actor.scope)
+    return signed_in.then(answer, "E6", "token", form)
+
+
 def sign_in(
     actor: Actor, address: str, *, password: str | None = None, scopes: list[str] | None = None
 ) -> SignInAnswers:

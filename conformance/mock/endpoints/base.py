@@ -82,6 +82,8 @@ class Call:
 
     def client(self) -> Application:
         """The calling app; refused as the table documents if missing, malformed, unknown, confidential or disabled."""
+        if self.form.get("client_id") == "" and self.state.deviating("empty_client_id_unauthorized"):
+            raise self.first_error("unauthorized_client", "invalid_request", detail="Application '' was not found.")
         raw = self.param("client_id")
         assert raw is not None
         if not GUID.match(raw.strip()):

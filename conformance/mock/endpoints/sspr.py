@@ -75,8 +75,11 @@ def submit(call: Call) -> dict[str, Any]:
 def poll_completion(call: Call) -> dict[str, Any]:
     """E15: `in_progress` on the first poll and until `poll_interval` has passed, then `succeeded` (password set)."""
     call.client()
-    flow = call.take("E15")
-    assert flow.user is not None and flow.new_password is not None
+    early = call.state.deviating("poll_before_submit")
+    flow = call.take("E15", "E14") if early else call.take("E15")
+    assert flow.user is not None
+    if flow.new_password is None:  # only with poll_before_submit: the token /continue handed out, never submitted
+        return {"status": "succeeded", "continuation_token": call.token(flow, "E6.continuation_token")}
     flow.polls += 1
     if flow.polls == 1 or call.now - flow.submitted_at < call.tenant.lifetimes.poll_interval:
         return {"status": "in_progress", "continuation_token": call.token(flow, "E15")}

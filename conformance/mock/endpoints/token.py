@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock.endpoints.base import Call
-from conformance.mock.envelope import ApiError, Redirect
+from conformance.mock.envelope import ApiError, Crash, Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tenant import GUID, Application
 from conformance.mock.tokens import claims, issuer
@@ -125,6 +125,8 @@ def token(call: Call) -> dict[str, Any]:
     if grant_type in GENERIC_GRANTS:
         raise ApiError("G-token.unsupported_grant_type", detail=f"The grant type '{grant_type}' is not supported.")
     if grant_type not in NATIVE_GRANTS:
+        if call.state.deviating("server_error_on_unknown_grant_type"):
+            raise Crash("deviation server_error_on_unknown_grant_type")
         raise call.error("unsupported_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
     scopes = _scopes(call)
     if grant_type == "password":
@@ -147,5 +149,7 @@ def token(call: Call) -> dict[str, Any]:
         if username is not None and username.strip().lower() != flow.user.email:
             raise call.error("invalid_grant", detail="The username does not match the continuation_token.")
         _second_factor(call, flow)
+        if call.state.deviating("continuation_grant_ignores_scope"):
+            scopes = check_scopes("openid offline_access", call.tenant.scopes)
     assert flow.user is not None
     return _tokens(call, app, flow.user, scopes)
