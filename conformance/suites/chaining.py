@@ -2,7 +2,7 @@
 
 A *case* is one consuming step of a documented flow: the target of an OpenAPI link (`openapi.links()`), reached through
 that link. `RECIPES` says, per link, how to walk a flow up to its target with the request that step expects; every
-recipe builds on `conformance.reach`. A link without a recipe still yields a case, which skips saying so.
+recipe builds on the walker (`conformance.walker`). A link without a recipe still yields a case, which skips saying so.
 
 The `Ledger` stands in for the session's client so that a test knows, for any token, the token that produced it and
 the start request its flow began with (raw values in memory only; transcripts keep the redacted ones).
