@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cli_support import MOCK_PROFILE, PROFILE_PORT, serving
 
+
 @pytest.fixture(scope="session")
 def served_mock() -> Iterator[str]:
     """`conformance mock serve` (the bundled tenant) on a free port; yields its origin."""
