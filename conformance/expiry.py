@@ -107,7 +107,9 @@ class Batch:
     def _prepare(self, item: pytest.Item) -> Prepared:
         name, prepare = _marker(item)
         lifetime = lifetime_of(self.target, name)
-        found = Prepared(verdict=Verdict(expected_deviations=frozenset(self.target.profile.expected_deviations)))
+        profile = self.target.profile
+        own = tuple(dict.fromkeys(rid for marker in item.iter_markers("requirement") for rid in marker.args))
+        found = Prepared(verdict=Verdict(frozenset(profile.expected_deviations), profile.severity, own))
         if lifetime is None:
             return found
         previous = self.client.set_recorder(found.exchanges.append)

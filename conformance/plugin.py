@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from conformance import checks, expiry, skips
-from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
+from conformance.client import Exchange, NativeAuthClient
 from conformance.contract import requirements
-from conformance.mock.deviations import DEVIATIONS
-from conformance.otp import OtpTimeout
+from conformance.mock.deviations import SWITCHES
+from conformance.report.results import warned_rules
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
@@ -33,13 +33,16 @@ MARKERS = {
     "expiry(lifetime, prepare)": "probes a lifetime (token or code expiry): on a target without clock control it runs "
     "only with --slow, prepared with every other expiry probe before the run's one wait (conformance.expiry)",
 }
-HARNESS_ERRORS = (TargetUnreachable, OtpTimeout, ProfileError)
+#: What a test raises when the target broke a rule (a verdict); anything else in a test's body (TargetUnreachable,
+#: OtpTimeout, a crash of test code) is an error of the run.
+VERDICT_EXCEPTIONS = (AssertionError, pytest.fail.Exception)
 TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
 OPENED = pytest.StashKey[Target]()
 _RUN: dict[str, Any] = {}
+MESSAGE_WIDTH = 110
 _ACCOUNTS_SEEN = [(0, 0)]  # accounts created / attempted when the last phase report was made (this process)
 
 
@@ -56,7 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mock-deviation",
         action="append",
         default=[],
-        choices=sorted(DEVIATIONS),
+        choices=sorted(SWITCHES),
         metavar="NAME",
         help="switch on a named deviation of the embedded mock (self-test: the suites must fail; repeatable; "
         "list them with `conformance mock deviations`)",
@@ -68,7 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():
         config.addinivalue_line("markers", f"{name}: doc section {name} of api-reference.md (from requirement ids)")
-    _RUN.update(executed=0, checked=set(), expected=set(), created=set(), attempted=set(), skipped=[])
+    _RUN.update(executed=0, checked=set(), expected=set(), created=set(), attempted=set(), skipped=[], warned=[])
     if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
         raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
     spec = config.getoption("--target")
@@ -108,7 +111,9 @@ def api_client(target: Target) -> Iterator[NativeAuthClient]:
 @pytest.fixture
 def verdict(request: pytest.FixtureRequest, target: Target) -> Verdict:
     """The checks of this test; the test fails when a FAILURE finding is not an expected deviation."""
-    found = Verdict(expected_deviations=frozenset(target.profile.expected_deviations))
+    own = tuple(dict.fromkeys(rid for marker in request.node.iter_markers("requirement") for rid in marker.args))
+    profile = target.profile
+    found = Verdict(frozenset(profile.expected_deviations), profile.severity, own)
     request.node.stash[VERDICT] = found
     return found
 
@@ -224,15 +229,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     found = item.stash.get(VERDICT, None)
     if found is not None:
         report.user_properties.append(("checked", sorted(set(found.checked))))
+        report.user_properties.extend(("failure", str(f)) for f in found.failures)
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
-    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
+    conformance_check = found is not None or any(True for _ in item.iter_markers("requirement"))
+    if conformance_check and call.excinfo is not None and not call.excinfo.errisinstance(VERDICT_EXCEPTIONS):
+        # a harness problem (target unreachable, OTP timeout) or a crash of test code: the run's error, not a verdict
         report.user_properties.append(("verdict", "error"))
     if call.excinfo is not None and call.excinfo.errisinstance(TargetDeviation):
         # the broken rules, one per line, rather than a traceback through the plugin's own frames
         report.longrepr = f"{VERDICT_FAILED}{call.excinfo.value}"
     # The transcript stays in item.stash[TRANSCRIPT]: conformance.report writes it to a file beside the reports.
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """A test body that failed for the run's reasons (`verdict: error`) counts as an error in pytest's own tallies,
+    as in summary.json and the reports."""
+    if report.when == "call" and report.failed and ("verdict", "error") in report.user_properties:
+        return "error", "E", "ERROR"
+    return None
 
 
 def _accounts(item: pytest.Item, report: pytest.TestReport) -> None:
@@ -274,6 +290,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     tally = _RUN
     tally["executed"] += 1
+    tally["warned"].append((report.nodeid, [value for name, value in report.user_properties if name == "warning"]))
     for name, value in report.user_properties:
         if name == "checked":
             tally["checked"].update(value)
@@ -297,8 +314,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    for line in skips.lines(skips.tally(_RUN["skipped"])):
-        terminalreporter.write_line(f"conformance: {line}")
     created, unfinished = sorted(_RUN["created"]), sorted(_RUN["attempted"] - _RUN["created"])
     if created:
         terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {_some(created)}")
@@ -306,6 +321,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(
             f"conformance: {len(unfinished)} more sign-up(s) were attempted but not completed: {_some(unfinished)}"
         )
+    if warned := warned_rules(_RUN["warned"]):
+        terminalreporter.write_line(f"conformance: {len(warned)} rule(s) warned, each once, with its tests:")
+        for entry in warned:
+            message = entry["message"]
+            message = message if len(message) <= MESSAGE_WIDTH else message[: MESSAGE_WIDTH - 1] + "…"
+            tests = f"{entry['tests']} test{'s' if entry['tests'] != 1 else ''}"
+            terminalreporter.write_line(f"  {entry['requirement']} ({entry['basis']}, {tests}): {message}", yellow=True)
+    for line in skips.lines(skips.tally(_RUN["skipped"])):
+        terminalreporter.write_line(f"conformance: {line}")
     for problem in config.stash.get(PROBLEMS, []):
         terminalreporter.write_line(f"conformance: {problem}", red=True)
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from conformance.tomlconfig import MISSING, TomlTable
+from conformance.verdicts import SeverityPolicy, policy_problem
 
 AuthMethod = Literal["email_otp", "email_password"]
 AUTH_METHODS = ("email_otp", "email_password")
@@ -198,6 +199,7 @@ class TargetProfile:
     control_url: str | None = None
     expected_deviations: tuple[str, ...] = ()
     applications: tuple[Application, ...] = ()
+    severity: SeverityPolicy = field(default_factory=SeverityPolicy)
 
     def apps(self) -> tuple[Application, ...]:
         """Every application the suite may use: the main one (`client_id` + `[tenant]`) first."""
@@ -271,6 +273,7 @@ def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
         control_url=_parse_control(top.table("control")),
         expected_deviations=top.strings("expected_deviations"),
         applications=tuple(_parse_application(table) for table in top.tables("applications")),
+        severity=_parse_severity(top.table("severity")),
     )
     top.done()
     return profile
@@ -410,6 +413,20 @@ def _parse_limits(table: ProfileTable) -> Limits:
     )
     table.done()
     return limits
+
+
+def _parse_severity(table: ProfileTable) -> SeverityPolicy:
+    """`strict` / `off`: bases (`observed`, `inferred`) or ids of rules with those bases whose broken checks fail /
+    are not checked; documented rules always fail."""
+    lists = {key: table.strings(key) for key in ("strict", "off")}
+    for key, names in lists.items():
+        for index, name in enumerate(names):
+            if problem := policy_problem(name):
+                raise table.error(f"{key}[{index}]", problem)
+    if both := sorted(set(lists["strict"]) & set(lists["off"])):
+        raise table.error("off", f"{both[0]} is also in strict")
+    table.done()
+    return SeverityPolicy(frozenset(lists["strict"]), frozenset(lists["off"]))
 
 
 def _parse_control(table: ProfileTable) -> str | None:

@@ -134,6 +134,22 @@ def test_minimal_profile_takes_the_defaults(write: Writer) -> None:
     assert profile.otp == CommandOtp(argv=("print-code",))
 
 
+def test_severity_makes_soft_rules_strict_or_turns_them_off(write: Writer) -> None:
+    """`[severity]` names bases or rules that are not documented: strict ones fail, off ones are not checked, the
+    rest warn; documented rules always fail."""
+    from conformance.verdicts import Severity
+
+    default = load_profile(write(MINIMAL)).severity
+    assert default.severity("R-CORRELATION-HEADERS") is Severity.WARNING  # observed
+    assert default.severity("G-token.invalid_grant") is Severity.WARNING  # inferred (Seed002)
+    assert default.severity("R-TOKEN-EXPIRY") is Severity.FAILURE  # documented
+    strict = load_profile(write(MINIMAL + '[severity]\nstrict = ["observed"]\noff = ["R-CORRELATION-ECHO"]\n'))
+    assert strict.severity.severity("R-CORRELATION-HEADERS") is Severity.FAILURE
+    assert strict.severity.severity("G-token.invalid_grant") is Severity.WARNING
+    assert strict.severity.severity("R-CORRELATION-ECHO") is None
+    assert strict.severity.severity("E1.user_already_exists") is Severity.FAILURE
+
+
 MISTAKES = [
     ("clientid = 'x'\n", "clientid: unknown key (did you mean client_id?)"),
     ("[pacing]\nrequests_per_secnd = 1\n", "pacing.requests_per_secnd: unknown key (did you mean requests_per_second"),
@@ -156,6 +172,13 @@ MISTAKES = [
         "[[users]]\nemail = 'a@example.com'\npassword_env = 'HOME'\ninteraction_required = 'yes'\n",
         "users[0].interaction_required: expected bool, got str 'yes'",
     ),
+    ("[severity]\nstrict = ['documented']\n", "severity.strict[0]: documented rules always fail"),
+    ("[severity]\nstrict = ['R-TOKEN-EXPIRY']\n", "severity.strict[0]: R-TOKEN-EXPIRY is a documented rule"),
+    ("[severity]\noff = ['E1.user_already_exists']\n", "severity.off[0]: E1.user_already_exists is a documented"),
+    ("[severity]\noff = ['R-NO-SUCH']\n", "severity.off[0]: 'R-NO-SUCH' is neither observed, inferred nor"),
+    ("[severity]\nstrict = ['observed']\noff = ['observed']\n", "severity.off: observed is also in strict"),
+    ("[severity]\nstrict = 'observed'\n", "severity.strict: expected"),
+    ("[severity]\nstrikt = []\n", "severity.strikt: unknown key (did you mean strict?)"),
 ]
 
 

@@ -1,7 +1,9 @@
 """Documented inconsistencies (`specs/errata.yaml`) and the ruling the suite and the mock apply to each.
 
 `ERR-01` … `ERR-61` are api-reference.md §10 items 1–61; later findings continue the sequence. `verdict` is what a
-target gets when it follows the reading the ruling rejected.
+target gets when it follows the reading the ruling rejected: `fail`; `warning`, for exactly the answer the erratum's
+`softens` names in the one check it names (the row's other checks stay failures); or `unchecked` when no check of the
+suite depends on the reading (doc text, examples, requests the suite never sends).
 """
 
 from __future__ import annotations
@@ -14,14 +16,30 @@ from typing import Any
 
 import yaml
 
-from conformance.contract import paths
+from conformance.contract import conditions, paths
 
-VERDICTS = frozenset({"fail", "warning"})
+VERDICTS = frozenset({"fail", "warning", "unchecked"})
+#: The checks an erratum may soften (conformance.checks names each one), and the type of the answers each judges.
+#: `schema`: a constraint the JSON Schemas mark `x-verdict: warning` and `x-errata: [<this erratum>]`.
+CHECKS: dict[str, type | None] = {
+    "status": int,
+    "error": str,
+    "suberror": str,
+    "aadsts": int,
+    "envelope.trace_id": str,
+    "schema": None,
+}
+#: The answer classes `envelope.trace_id` knows (an erratum tolerates one of them, not a value).
+TRACE_ID_ANSWERS = frozenset({"non_uuid"})
+#: Checks that judge every error answer alike, so their softening names no rows.
+ENVELOPE_CHECKS = frozenset({"envelope.trace_id", "schema"})
 
 _TOP_KEYS = {"version", "errata"}
 _KEYS = {"id", "title", "sources", "statements", "ruling", "verdict", "examples", "rows"}
-_OPTIONAL_KEYS = {"excluded"}
+_OPTIONAL_KEYS = {"excluded", "softens"}
 _EXCLUDED_KEYS = {"id", "reason"}
+_SOFTENS_KEYS = {"check"}
+_OPTIONAL_SOFTENS_KEYS = {"tolerate", "rows", "condition", "codes"}
 _ERR_ID = re.compile(r"^ERR-(\d{2,})$")
 _EXAMPLE = re.compile(r"^[a-z0-9_]+\.json$")
 
@@ -32,6 +50,30 @@ class Excluded:
 
     id: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Softening:
+    """The one check an erratum softens and the answers it tolerates there (a WARNING instead of a FAILURE)."""
+
+    check: str
+    tolerate: tuple[str | int, ...] = ()
+    rows: tuple[str, ...] = ()  # the rows it applies to; empty for envelope checks (every error answer)
+    condition: str | None = None  # only when the test provoked this condition
+    codes: tuple[int, ...] = ()  # the tolerated answer must also carry one of these error_codes
+
+    def applies(self, check: str, row_id: str | None, condition: str | None) -> bool:
+        """Whether this softening covers `check` of `row_id` (None: an answer judged without a row) for `condition`."""
+        if check != self.check or (self.condition is not None and condition != self.condition):
+            return False
+        return not self.rows or row_id in self.rows
+
+    def tolerates(self, answer: object, codes: object = None) -> bool:
+        """Whether `answer` (a status, error, suberror, one of the error_codes, a trace-id class) is tolerated;
+        with `codes` required, the answer's error_codes must hold one of them too."""
+        if self.codes and not (isinstance(codes, list) and set(self.codes) & set(codes)):
+            return False
+        return answer in self.tolerate
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +89,7 @@ class Erratum:
     examples: tuple[str, ...]
     rows: tuple[str, ...]
     excluded: tuple[Excluded, ...] = ()
+    softens: Softening | None = None
 
     @property
     def number(self) -> int:
@@ -92,6 +135,9 @@ def _parse(index: int, data: Any) -> Erratum:
     for name in examples:
         if not _EXAMPLE.match(name):
             raise _fail(where, "examples", f"not an example file name: {name!r}")
+    softens = _softens(where, data.get("softens"), data["rows"])
+    if (verdict == "warning") != (softens is not None):
+        raise _fail(where, "softens", "a warning erratum names the check it softens, and only a warning erratum does")
     excluded = []
     for item in data.get("excluded", []):
         if not isinstance(item, dict) or set(item) != _EXCLUDED_KEYS:
@@ -107,7 +153,46 @@ def _parse(index: int, data: Any) -> Erratum:
         examples=examples,
         rows=_strings(where, "rows", data["rows"], allow_empty=True),
         excluded=tuple(excluded),
+        softens=softens,
     )
+
+
+def _softens(where: str, data: Any, erratum_rows: Any) -> Softening | None:
+    if data is None:
+        return None
+    key = "softens"
+    if not isinstance(data, dict):
+        raise _fail(where, key, f"expected a mapping, got {data!r}")
+    for name in sorted(data.keys() - _SOFTENS_KEYS - _OPTIONAL_SOFTENS_KEYS):
+        raise _fail(where, key, f"{name}: unknown key")
+    check = data.get("check")
+    if check not in CHECKS:
+        raise _fail(where, key, f"check: {check!r} not one of {', '.join(CHECKS)}")
+    kind = CHECKS[check]
+    tolerate = data.get("tolerate", [])
+    if kind is None:
+        if tolerate or data.get("rows"):
+            raise _fail(where, key, "a schema softening is located by x-errata in the schemas: no tolerate, no rows")
+    elif not isinstance(tolerate, list) or not tolerate or not all(_typed(value, kind) for value in tolerate):
+        raise _fail(where, key, f"tolerate: expected a non-empty list of {kind.__name__} answers, got {tolerate!r}")
+    if check == "envelope.trace_id" and not set(tolerate) <= TRACE_ID_ANSWERS:
+        raise _fail(where, key, f"tolerate: envelope.trace_id answers are {sorted(TRACE_ID_ANSWERS)}")
+    rows = _strings(where, f"{key}: rows", data.get("rows", []), allow_empty=True)
+    if (check in ENVELOPE_CHECKS) == bool(rows):
+        raise _fail(where, key, "rows: name the rows for a row check, none for an envelope or schema check")
+    if not set(rows) <= set(erratum_rows if isinstance(erratum_rows, list) else ()):
+        raise _fail(where, key, "rows: each must also be in the erratum's rows")
+    codes = data.get("codes", [])
+    if not isinstance(codes, list) or not all(_typed(code, int) for code in codes):
+        raise _fail(where, key, f"codes: expected a list of AADSTS codes, got {codes!r}")
+    condition = data.get("condition")
+    if condition is not None and condition not in conditions.conditions():
+        raise _fail(where, key, f"condition: {condition!r} is not in specs/conditions.yaml")
+    return Softening(check, tuple(tolerate), rows, condition, tuple(codes))
+
+
+def _typed(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not isinstance(value, bool) and (kind is not str or bool(value.strip()))
 
 
 def parse(document: Any) -> tuple[Erratum, ...]:
@@ -144,6 +229,24 @@ def get(erratum_id: str) -> Erratum:
         if item.id == erratum_id:
             return item
     raise KeyError(f"unknown erratum id {erratum_id!r}")
+
+
+def softening(check: str, row_id: str | None, condition: str | None) -> list[tuple[Erratum, Softening]]:
+    """The errata that soften `check` of `row_id` for `condition` (None: every answer the check judges)."""
+    return [
+        (item, item.softens)
+        for item in errata()
+        if item.softens is not None and item.softens.applies(check, row_id, condition)
+    ]
+
+
+def tolerated(
+    check: str, row_id: str | None, condition: str | None, answer: object, codes: object = None
+) -> Erratum | None:
+    """The erratum that tolerates `answer` in `check` of `row_id` for `condition`, if one does."""
+    return next(
+        (item for item, soft in softening(check, row_id, condition) if soft.tolerates(answer, codes)), None
+    )
 
 
 def example_errata() -> dict[str, tuple[str, ...]]:

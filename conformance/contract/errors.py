@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from conformance.contract import paths
+from conformance.contract import conditions, paths
 
 TRIGGER_KINDS = frozenset({"request", "state", "tenant", "fault", "cannot"})
-TOKEN_RECIPES = ("forged_token", "foreign_token")  # the triggers of a table's invalid-continuation-token row
 
 _TOP_KEYS = {"version", "doc_date", "sources", "tables", "rows"}
 _ROW_KEYS = {
@@ -29,7 +28,7 @@ _ROW_KEYS = {
     "status",
     "error",
     "suberror",
-    "aadsts",
+    "conditions",
     "description",
     "source",
     "generic",
@@ -38,7 +37,7 @@ _ROW_KEYS = {
 }
 _OPTIONAL_ROW_KEYS = {"inherited_from", "ruled_by"}
 _SOURCE_KEYS = {"tag", "file", "section"}
-_TRIGGER_KEYS = {"kind", "how"}
+_TRIGGER_KEYS = {"condition", "kind", "how"}
 _TABLE_KEYS = {"endpoint", "grant_type", "source"}
 _ERR_ID = re.compile(r"^ERR-\d{2,}$")
 _TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -55,11 +54,13 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Trigger:
-    """How a client can trigger the row from outside (`kind` request|state|tenant|fault|cannot), or why it cannot."""
+    """How a client can trigger the row from outside (`kind` request|state|tenant|fault|cannot), or why it cannot,
+    and the condition (specs/conditions.yaml) that it provokes."""
 
     kind: str
     how: str
     recipe: str | None = None  # the suite's named trigger (conformance/suites/triggers.py); None when not triggerable
+    condition: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class ErrorRow:
     status: int
     error: str
     suberror: str | None
-    aadsts: tuple[int, ...]
+    conditions: dict[str, tuple[int, ...]] = field(hash=False)  # when the row applies -> AADSTS codes printed then
     description: str
     source: Source
     generic: bool
@@ -81,6 +82,15 @@ class ErrorRow:
     errata: tuple[str, ...] = ()
     inherited_from: str | None = None
     ruled_by: str | None = None
+
+    @property
+    def aadsts(self) -> tuple[int, ...]:
+        """Every AADSTS code the docs print for the row, under any of its conditions."""
+        return tuple(dict.fromkeys(code for codes in self.conditions.values() for code in codes))
+
+    def codes_for(self, condition: str | None) -> tuple[int, ...]:
+        """The AADSTS codes the docs print for the row when `condition` is met (none for another condition)."""
+        return self.conditions.get(condition or "", ())
 
     @property
     def printed(self) -> bool:
@@ -137,17 +147,39 @@ class ErrorTable:
             if row.endpoint == path and (grant_type is None or row.grant_type in (None, grant_type))
         )
 
-    def invalid_token_row(self, tag: str) -> ErrorRow:
-        """The table's row for an invalid continuation token (§7.1): the one a forged or foreign token triggers, else
-        the parent row whose description names an invalid continuation token (E6.invalid_grant); LookupError if none."""
-        rows = self.for_table(tag)
-        for row in rows:
-            if row.trigger.recipe in TOKEN_RECIPES:
-                return row
-        for row in rows:
-            if row.suberror is None and "continuation token is invalid" in row.description.lower():
-                return row
-        raise LookupError(f"specs/errors.yaml: table {tag} documents no invalid-continuation-token row")
+    def step_tables(self, step: str) -> tuple[str, ...]:
+        """The tables of an endpoint step: its own (`E3b`), then its variants (`E3b-attrs`)."""
+        return tuple(tag for tag in self.tables if tag == step) + tuple(
+            tag for tag in self.tables if tag.startswith(f"{step}-")
+        )
+
+    def row_for(self, step: str, condition: str) -> ErrorRow | None:
+        """The row the docs give for `condition` at `step` (its own table first, then its variant tables); None when
+        no table of the step lists the condition."""
+        conditions.get(condition)
+        for tag in self.step_tables(step):
+            for row in self.for_table(tag):
+                if condition in row.conditions:
+                    return row
+        return None
+
+    def expected(self, step: str, condition: str) -> ErrorRow:
+        """`row_for`, for a condition the docs cover at `step`; LookupError naming both when they do not."""
+        row = self.row_for(step, condition)
+        if row is None:
+            raise LookupError(f"specs/errors.yaml: no row of step {step} lists condition {condition!r}")
+        return row
+
+    def served(self, step: str, condition: str) -> tuple[ErrorRow, str]:
+        """The row answering `condition` at `step`, following `fallback` (specs/conditions.yaml) where the step lists
+        no row for it, with the condition that row was found under; LookupError when even the fallbacks find none."""
+        name: str | None = condition
+        while name is not None:
+            row = self.row_for(step, name)
+            if row is not None:
+                return row, name
+            name = conditions.get(name).fallback
+        raise LookupError(f"specs/errors.yaml: step {step} lists no row for condition {condition!r} or its fallbacks")
 
     def find(self, endpoint: str, error: str, suberror: str | None = None, grant_type: str | None = None) -> ErrorRow:
         """The row documenting `error`/`suberror` on `endpoint` (and `grant_type`); KeyError when none does.
@@ -238,9 +270,7 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
     status = data["status"]
     if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
         raise _fail(where, "status", f"expected an HTTP error status, got {status!r}")
-    aadsts = data["aadsts"]
-    if not isinstance(aadsts, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in aadsts):
-        raise _fail(where, "aadsts", f"expected a list of integers, got {aadsts!r}")
+    row_conditions = _conditions(where, data["conditions"])
     source_data = data["source"]
     _check_keys(f"{where} source", source_data, _SOURCE_KEYS)
     source = Source(*(_str(f"{where} source", k, source_data[k]) for k in ("tag", "file", "section")))
@@ -257,9 +287,14 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
         kind=_str(f"{where} trigger", "kind", trigger_data["kind"]),
         how=_str(f"{where} trigger", "how", trigger_data["how"]),
         recipe=_str(f"{where} trigger", "recipe", trigger_data.get("recipe"), nullable=True),
+        condition=_str(f"{where} trigger", "condition", trigger_data["condition"]) or "",
     )
     if trigger.kind not in TRIGGER_KINDS:
         raise _fail(where, "trigger", f"kind {trigger.kind!r} not one of {sorted(TRIGGER_KINDS)}")
+    if trigger.condition not in conditions.conditions():
+        raise _fail(where, "trigger", f"condition {trigger.condition!r} is not in specs/conditions.yaml")
+    if row_conditions and trigger.condition not in row_conditions:
+        raise _fail(where, "trigger", f"condition {trigger.condition!r} is not one of the row's conditions")
     errata = data["errata"]
     if not isinstance(errata, list) or not all(isinstance(e, str) and _ERR_ID.match(e) for e in errata):
         raise _fail(where, "errata", f"expected a list of ERR-nn ids, got {errata!r}")
@@ -279,7 +314,7 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
         status=status,
         error=error,
         suberror=suberror,
-        aadsts=tuple(aadsts),
+        conditions=row_conditions,
         description=_str(where, "description", data["description"]),
         source=source,
         generic=generic,
@@ -288,6 +323,41 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
         inherited_from=inherited_from,
         ruled_by=ruled_by,
     )
+
+
+def _conditions(where: str, value: Any) -> dict[str, tuple[int, ...]]:
+    if not isinstance(value, dict):
+        raise _fail(where, "conditions", f"expected a mapping of condition -> AADSTS codes, got {value!r}")
+    known = conditions.conditions()
+    for name, codes in value.items():
+        if name not in known:
+            raise _fail(where, "conditions", f"{name!r} is not in specs/conditions.yaml")
+        if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
+            raise _fail(where, "conditions", f"{name}: expected a list of integer AADSTS codes, got {codes!r}")
+    return {name: tuple(codes) for name, codes in value.items()}
+
+
+def _check_conditions(rows: list[ErrorRow]) -> None:
+    """A table lists each condition once; a parent row's trigger provokes a condition of one of its suberror rows."""
+    listed: dict[tuple[str, str], str] = {}
+    for row in rows:
+        for name in row.conditions:
+            if (row.table, name) in listed:
+                raise _fail(f"row {row.id}", "conditions", f"{name!r} is also listed by {listed[row.table, name]}")
+            listed[row.table, name] = row.id
+        if not row.conditions:
+            realizing = {
+                name
+                for other in rows
+                if other.table == row.table and other.error == row.error and other.suberror
+                for name in other.conditions
+            }
+            if row.trigger.condition not in realizing:
+                raise _fail(
+                    f"row {row.id}",
+                    "trigger",
+                    "a row without conditions is realized through its suberror rows: trigger a condition of theirs",
+                )
 
 
 def parse(document: Any) -> ErrorTable:
@@ -309,6 +379,7 @@ def parse(document: Any) -> ErrorTable:
             raise _fail(f"row {row.id}", "id", "duplicate id")
         seen.add(row.id)
         rows.append(row)
+    _check_conditions(rows)
     header = {key: document[key] for key in ("version", "doc_date", "sources")}
     return ErrorTable(tuple(rows), tables, header)
 

@@ -48,6 +48,11 @@ class Link:
     target: str  # operationId
     body: tuple[tuple[str, str], ...]  # (target form field, runtime expression or literal value)
     description: str
+    when: tuple[tuple[str, str], ...] = ()  # (`x-when`) the answer's body fields this link needs; () for any answer
+
+    def applies(self, body: dict[str, Any]) -> bool:
+        """Whether the link follows from an answer with this body (`x-when`: e.g. `error: credential_required`)."""
+        return all(body.get(name) == value for name, value in self.when)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +110,12 @@ def links() -> tuple[Link, ...]:
     return tuple(link for candidate in operations() for link in candidate.links)
 
 
+@cache
+def grant_types() -> frozenset[str]:
+    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step)."""
+    return frozenset(p.grant_type for op in operations() for p in op.parameters if p.grant_type)
+
+
 def error_enum(path: str, status: int = 400, *, generic: bool = True) -> frozenset[str]:
     """Documented `error` values of an endpoint's error response; `generic=False` drops Seed002-only values."""
     values: set[str] = set()
@@ -155,6 +166,7 @@ def _operation(path: str, spec: dict[str, Any]) -> Operation:
                 target=link["operationId"],
                 body=tuple(link.get("requestBody", {}).items()),
                 description=link.get("description", ""),
+                when=tuple((str(name), str(value)) for name, value in link.get("x-when", {}).items()),
             )
             for name, link in response.get("links", {}).items()
         )

@@ -1,7 +1,8 @@
 """Every JSON Schema under `schemas/`, registered by `$id`, and validators built from them.
 
 A subschema marked `x-verdict: warning` holds a constraint the errata rule WARNING-level (e.g. GUID-shaped
-`trace_id`, ERR-65): `validate_response` ignores it and `response_warnings` reports it, wherever it sits: the registry
+`trace_id`, ERR-65): `validate_response` ignores it and `softened` reports it with the errata its `x-errata` names,
+wherever it sits: the registry
 holds each file without its `$schema` (every file is 2020-12), because jsonschema re-picks the validator class from a
 `$schema` it meets behind a `$ref`, which would drop the keyword overrides below. `pattern` is matched as JSON Schema
 means it, an ECMA-262 regex (`regress`): with Python's `re`, `$` would also match before a final newline.
@@ -77,9 +78,24 @@ def _unless_warning(check: Any) -> Any:
     return checked
 
 
+def _naming_errata(check: Any) -> Any:
+    """Errors raised inside a subschema marked `x-verdict: warning` carry the errata it names (`x_errata`)."""
+
+    def checked(validator: Validator, value: Any, instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
+        for error in check(validator, value, instance, schema):
+            if schema.get("x-verdict") == "warning" and not hasattr(error, "x_errata"):
+                error.x_errata = tuple(schema.get("x-errata", ()))
+            yield error
+
+    return checked
+
+
 _Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 _FailLevelValidator = validators.extend(
     _Validator, {keyword: _unless_warning(check) for keyword, check in _Validator.VALIDATORS.items()}
+)
+_WarningLevelValidator = validators.extend(
+    _Validator, {keyword: _naming_errata(check) for keyword, check in _Validator.VALIDATORS.items()}
 )
 
 
@@ -87,9 +103,10 @@ _FailLevelValidator = validators.extend(
 def validator(schema_id: str, *, warnings: bool = True) -> Validator:
     """A 2020-12 validator for `schema_id` resolving `$ref`s through the registry and checking `format`.
 
-    With `warnings=False`, subschemas marked `x-verdict: warning` always pass.
+    With `warnings=False`, subschemas marked `x-verdict: warning` always pass; with `warnings=True` the errors they
+    raise carry `x_errata`, the errata the subschema names.
     """
-    cls = _Validator if warnings else _FailLevelValidator
+    cls = _WarningLevelValidator if warnings else _FailLevelValidator
     return cls(schema(schema_id), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -112,22 +129,71 @@ def validate_response(path: str, status: int, body: object) -> list[str]:
     return messages(validator(schema_id, warnings=False).iter_errors(body))
 
 
-def response_warnings(path: str, status: int, body: object) -> list[str]:
-    """WARNING-level (`x-verdict: warning`) constraints a response that passes `validate_response` breaks."""
+def softened(path: str, status: int, body: object) -> list[tuple[str, tuple[str, ...]]]:
+    """The WARNING-level (`x-verdict: warning`) constraints a response that passes `validate_response` breaks: one
+    line each, with the errata the constraint names."""
     if validate_response(path, status, body):
         return []
-    return messages(validator(response_schema_id(path, status)).iter_errors(body))
+    found = validator(response_schema_id(path, status)).iter_errors(body)
+    return [(message(error), _errata_of(error)) for error in sorted(found, key=_where)]
+
+
+def _errata_of(error: ValidationError) -> tuple[str, ...]:
+    """The errata a softened constraint names; for a failed `oneOf`/`anyOf`, those of the variant the body selects."""
+    if hasattr(error, "x_errata"):
+        return error.x_errata
+    inner = _selected_variant(error) if error.context else []
+    return tuple(dict.fromkeys(name for sub in inner for name in _errata_of(sub)))
+
+
+def response_warnings(path: str, status: int, body: object) -> list[str]:
+    """The lines of `softened`."""
+    return [line for line, _ in softened(path, status, body)]
 
 
 def messages(errors: Iterable[ValidationError]) -> list[str]:
-    """One line per validation error: JSON path, message and, for failed `oneOf`/`anyOf`, the closest variant."""
-    lines = []
-    for error in sorted(errors, key=lambda error: error.json_path):
-        detail = error.message
-        if error.context:
-            detail = f"matches no documented variant; closest: {best_match(error.context).message}"
-        lines.append(f"{error.json_path}: {detail}")
-    return lines
+    """One line per validation error (`message`), in JSON-path order."""
+    return [message(error) for error in sorted(errors, key=_where)]
+
+
+def _where(error: ValidationError) -> str:
+    return error.json_path
+
+
+#: The fields whose value picks a response variant: an answer's variant is the one its discriminators fit.
+DISCRIMINATORS = ("error", "status", "challenge_type")
+
+
+def message(error: ValidationError) -> str:
+    """JSON path and message; for a failed `oneOf`/`anyOf`, what breaks the variant that the body's discriminators
+    (`error`, `status`, `challenge_type`) select, else the closest variant."""
+    if not error.context:
+        return f"{error.json_path}: {error.message}"
+    variant = _selected_variant(error)
+    if variant:
+        return f"{error.json_path}: matches no documented variant; " + "; ".join(
+            f"{e.json_path}: {e.message}" for e in sorted(variant, key=_where)
+        )
+    return f"{error.json_path}: matches no documented variant; closest: {best_match(error.context).message}"
+
+
+def _selected_variant(error: ValidationError) -> list[ValidationError]:
+    """The errors of the one variant whose discriminator fields the instance satisfies (empty when none or several)."""
+    by_variant: dict[Any, list[ValidationError]] = {}
+    for sub in error.context or ():
+        by_variant.setdefault(sub.relative_schema_path[0] if sub.relative_schema_path else None, []).append(sub)
+    fitting = [found for found in by_variant.values() if not any(_on_discriminator(sub) for sub in found)]
+    return fitting[0] if len(fitting) == 1 else []
+
+
+def _on_discriminator(error: ValidationError) -> bool:
+    """The error is about a discriminator: its value (or its absence) rules the variant out."""
+    if error.relative_path and error.relative_path[0] in DISCRIMINATORS:
+        return True
+    missing = error.validator == "required" and any(f"'{name}'" in error.message for name in DISCRIMINATORS)
+    if missing:
+        return True
+    return bool(error.context) and all(_on_discriminator(sub) for sub in error.context)
 
 
 def documented_properties(schema_id: str) -> frozenset[str]:

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
-from conformance.contract import errata, errors, openapi, paths, requirements, schemas
+from conformance.contract import conditions, errata, errors, openapi, paths, requirements, schemas
 
 
 def _openapi() -> Iterator[str]:
@@ -53,7 +53,13 @@ def _rules() -> Iterator[str]:
     return iter(())
 
 
+def _conditions() -> Iterator[str]:
+    conditions.conditions()
+    return iter(())
+
+
 CHECKS: tuple[tuple[str, Callable[[], Iterator[str]]], ...] = (
+    ("conditions", _conditions),
     ("OpenAPI document", _openapi),
     ("JSON Schemas", _schemas),
     ("error tables vs OpenAPI", _error_enums),

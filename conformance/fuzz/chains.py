@@ -27,8 +27,6 @@ from conformance.otp import OtpError
 from conformance.session import Target
 from conformance.target import Attribute
 
-#: A link whose description starts "When `field` is `value`" applies only to answers with that value (spec convention).
-CONDITION = re.compile(r"^When `(\w+)` is `(\w+)`")
 OTP_SENDERS = frozenset({"signupChallenge", "signinChallenge", "ssprChallenge", "registerChallenge"})
 ATTRIBUTE_CANDIDATES = ("Fuzz Tester", "98052", "fuzz")
 DUMMY_CODE = "00000000"
@@ -153,8 +151,7 @@ class ChainKeeper:
         link = _link(getattr(transition, "id", "")) if answer is not None else None
         if answer is None or link is None:
             return True
-        condition = CONDITION.match(link.description)
-        return condition is None or answer.body.get(condition[1]) == condition[2]
+        return link.applies(answer.body)
 
     # --- step preparation ---------------------------------------------------------------------------------------------
 

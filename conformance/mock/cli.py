@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from conformance.mock.deviations import DEVIATIONS
+from conformance.mock.deviations import SWITCHES, descriptions
 from conformance.mock.tenant import TenantConfigError, load_tenant
 
 
@@ -23,7 +23,7 @@ def mock() -> None:
 @click.option("--tenant", "tenant_path", type=click.Path(dir_okay=False, path_type=Path), help="Tenant TOML file.")
 @click.option("--no-control", is_flag=True, help="Leave out the /_mock/ control API.")
 @click.option(
-    "--deviation", "deviations", multiple=True, type=click.Choice(sorted(DEVIATIONS)),
+    "--deviation", "deviations", multiple=True, type=click.Choice(sorted(SWITCHES)),
     help="Switch a deviation on (survives /_mock/reset).",
 )
 @click.option(
@@ -51,7 +51,7 @@ def serve(
 
 @mock.command("deviations")
 def list_deviations() -> None:
-    """List the named deviations, one line each."""
-    width = max(len(name) for name in DEVIATIONS)
-    for name, description in DEVIATIONS.items():
+    """List the named deviations (and the documented readings served the same way), one line each."""
+    width = max(len(name) for name in SWITCHES)
+    for name, description in descriptions().items():
         click.echo(f"{name:<{width}}  {description}")

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.mock.deviations import DEVIATIONS, unknown
+from conformance.mock.deviations import descriptions, unknown
 from conformance.mock.endpoints import ENDPOINTS, Mock
 from conformance.mock.state import User
 from conformance.mock.tenant import TenantConfigError, user_from_mapping
@@ -94,7 +94,7 @@ def _clock(mock: Mock) -> dict[str, Any]:
 
 
 def _deviations(mock: Mock) -> dict[str, Any]:
-    return {"enabled": sorted(mock.state.deviations), "available": DEVIATIONS}
+    return {"enabled": sorted(mock.state.deviations), "available": descriptions()}
 
 
 def _user(user: User) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.contract import errata
 from conformance.contract.errors import ErrorRow, ErrorTable
 
 # AADSTS codes for rows whose docs print none, keyed by (error, suberror). Where Entra's public AADSTS list has a code
@@ -63,11 +64,20 @@ INTERNAL = Outcome(500, "server_error", 50000, "The mock tenant hit an internal 
 class ApiError(Exception):
     """A documented error, raised by row id; `extra` fields (continuation_token, ...) are merged into the body."""
 
-    def __init__(self, row_id: str, *, detail: str | None = None, status: int | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        row_id: str,
+        *,
+        detail: str | None = None,
+        status: int | None = None,
+        condition: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(row_id)
         self.row_id = row_id
         self.detail = detail
         self.status = status
+        self.condition = condition  # the condition met (specs/conditions.yaml): which of the row's codes apply
         self.extra = extra
 
 
@@ -96,11 +106,57 @@ def timestamp(now: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime(now))
 
 
-def code_for(row: ErrorRow) -> int:
-    """The row's first documented AADSTS code, else the mock's code for its (error, suberror)."""
-    if row.aadsts:
-        return row.aadsts[0]
+def documented_codes(row: ErrorRow, condition: str | None = None) -> tuple[int, ...]:
+    """The AADSTS codes the docs print for the row under `condition` (under any condition when none is named)."""
+    return row.codes_for(condition) if condition else row.aadsts
+
+
+def code_for(row: ErrorRow, condition: str | None = None) -> int:
+    """The first AADSTS code the docs print for the row under `condition`, else the mock's code for its
+    (error, suberror)."""
+    documented = documented_codes(row, condition)
+    if documented:
+        return documented[0]
     return MOCK_CODES.get((row.error, row.suberror), MOCK_CODES.get((row.error, None), FALLBACK_CODE))
+
+
+#: Deviations that rename an `error` value (conformance/mock/deviations.py): the legacy or undocumented readings.
+RENAMED_ERRORS = {
+    "undocumented_error_value": ("user_not_found", "user_does_not_exist"),
+    "unknown_user_as_invalid_grant": ("user_not_found", "invalid_grant"),
+    "blocked_sms_as_invalid_grant": ("access_denied", "invalid_grant"),
+}
+
+
+def _tolerated_code(erratum_id: str) -> int:
+    """The AADSTS code an erratum's softening names (the reading a `READINGS` switch serves)."""
+    soft = errata.get(erratum_id).softens
+    assert soft is not None
+    return int(next(iter(soft.codes or soft.tolerate)))
+
+
+def _deviated(
+    table: ErrorTable, row: ErrorRow, condition: str | None, deviations: Collection[str]
+) -> tuple[ErrorRow, str, str | None, int]:
+    """The row, `error`, `suberror` and AADSTS code to serve, after the deviations that change them."""
+    code = code_for(row, condition)
+    if row.error == "unsupported_challenge_type" and "no_redirect_as_invalid_request_901007" in deviations:
+        row, code = table.expected(row.table, "invalid_parameter"), _tolerated_code("ERR-01")
+    if row.error == "unsupported_challenge_type" and "wrong_error_code" in deviations:
+        row = table.expected(row.table, "invalid_parameter")
+        code = code_for(row, "invalid_parameter")
+    if documented_codes(row, condition) and "wrong_aadsts_code" in deviations:
+        code = FALLBACK_CODE
+    softened = errata.get("ERR-03").softens
+    if "error_codes_from_the_prefix" in deviations and softened and row.id in softened.rows:
+        code = _tolerated_code("ERR-03")
+    error, suberror = row.error, row.suberror
+    if "legacy_password_errors" in deviations and suberror and suberror.startswith("password_"):
+        error, suberror = suberror, None
+    for name, (documented, served) in RENAMED_ERRORS.items():
+        if error == documented and name in deviations:
+            error = served
+    return row, error, suberror, code
 
 
 def envelope(
@@ -146,17 +202,10 @@ def error_response(
     deviations: Collection[str] = (),
 ) -> tuple[int, dict[str, Any]]:
     """HTTP status and body for a raised ApiError; KeyError when the row id is not in the table (a mock bug)."""
-    row = table.get(exc.row_id)
-    if "wrong_error_code" in deviations and row.error == "unsupported_challenge_type":
-        row = table.get(f"{row.table}.invalid_request")
-    error, suberror = row.error, row.suberror
-    if "legacy_password_errors" in deviations and suberror and suberror.startswith("password_"):
-        error, suberror = suberror, None
-    if "undocumented_error_value" in deviations and error == "user_not_found":
-        error = "user_does_not_exist"
+    row, error, suberror, code = _deviated(table, table.get(exc.row_id), exc.condition, deviations)
     body = envelope(
         error,
-        code_for(row),
+        code,
         exc.detail or row.description,
         correlation_id=correlation_id,
         now=now,

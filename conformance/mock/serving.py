@@ -166,14 +166,16 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         except FormProblem as problem:
             if problem.ambiguous and deviating("server_error_on_duplicate_parameters"):
                 return _outcome(mock, INTERNAL, corr)
-            row = "G-token.invalid_request" if problem.ambiguous and path == TOKEN_PATH else f"{table}.invalid_request"
-            return _error(mock, ApiError(row, detail=str(problem)), corr)
+            ambiguous = problem.ambiguous and path == TOKEN_PATH
+            row, met = mock.table.served("G-token" if ambiguous else table, "ambiguous_request" if ambiguous else
+                                         "invalid_parameter")
+            return _error(mock, ApiError(row.id, condition=met, detail=str(problem)), corr)
         except ApiError as exc:
             return _error(mock, exc, corr)
         except Redirect as redirect:
             if mock.state.deviating("no_redirect_fallback"):
-                where = call.table if call is not None else table
-                return _error(mock, ApiError(f"{where}.invalid_request", detail="The client must use a browser."), corr)
+                row, met = mock.table.served(call.table if call is not None else table, "invalid_parameter")
+                return _error(mock, ApiError(row.id, condition=met, detail="The client must use a browser."), corr)
             return JSONResponse(redirect_body(redirect.reason if path == TOKEN_PATH else None))
         except Crash:
             return _outcome(mock, INTERNAL, corr)

@@ -261,7 +261,7 @@ class MockState:
     def send_otp(self, flow: Flow, channel: str, target: str, purpose: str, client_request_id: str | None) -> Otp:
         """Generate an OTP for the flow, record it in the outbox, and invalidate earlier codes (a resend)."""
         with self.lock:
-            length = self.tenant.otp_length
+            length = self.tenant.otp_length - (2 if self.deviating("short_otp") else 0)
             code = f"{secrets.randbelow(10**length):0{length}d}"
             now = self.clock.now()
             otp = Otp(code, channel, target, purpose, now + self.tenant.lifetimes.otp)

@@ -14,18 +14,18 @@ OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
 
 
 def password_problem(policy: PasswordPolicy, password: str, recent: tuple[str, ...] | list[str] = ()) -> str | None:
-    """The `invalid_grant` suberror a password earns under the policy, or None when it is acceptable."""
+    """The condition (specs/conditions.yaml) a password meets under the policy, or None when it is acceptable."""
     if len(password) > policy.max_length:
-        return "password_too_long"
+        return "long_password"
     if len(password) < policy.min_length:
-        return "password_too_short"
+        return "short_password"
     if any(ch in policy.disallowed_chars for ch in password) or (
         policy.printable_ascii_only and any(not 32 <= ord(ch) < 127 for ch in password)
     ):
-        return "password_is_invalid"
+        return "invalid_password"
     lowered = password.lower()
     if any(word in lowered for word in policy.banned_words):
-        return "password_banned"
+        return "banned_password"
     classes = sum(
         (
             any(ch.islower() for ch in password),
@@ -35,9 +35,9 @@ def password_problem(policy: PasswordPolicy, password: str, recent: tuple[str, .
         )
     )
     if classes < policy.min_char_classes:
-        return "password_too_weak"
+        return "weak_password"
     if password in recent:
-        return "password_recently_used"
+        return "recent_password"
     return None
 
 

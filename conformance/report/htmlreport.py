@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 import pytest
 
 from conformance.contract import requirements
-from conformance.report.pages import esc, links_html, run_facts
+from conformance.report.pages import esc, links_html, run_facts, warnings_html
 from conformance.report.results import LABELS, RECORD
 
 COLOURS = {
@@ -61,10 +62,14 @@ def row_cells(report: pytest.TestReport, cells: list[str], traceability_href: st
     ]
 
 
-def run_header(run: dict[str, Any], links: dict[str, str]) -> str:
-    """The run's target, profile, versions, times and totals, and links to the other reports."""
+def run_header(run: dict[str, Any], links: dict[str, str], warnings: Iterable[dict[str, Any]] = ()) -> str:
+    """The run's target, profile, versions, times and totals, each warned rule once, and links to the other
+    reports."""
     table = "".join(f"<tr><td><b>{esc(k)}</b></td><td>{esc(v)}</td></tr>" for k, v in run_facts(run))
-    return f'<p id="conformance-links">{links_html(links)}</p><table id="conformance-run">{table}</table>'
+    return (
+        f'<p id="conformance-links">{links_html(links)}</p><table id="conformance-run">{table}</table>'
+        + warnings_html(list(warnings))
+    )
 
 
 def banner(text: str) -> str:

@@ -110,6 +110,17 @@ def _skip_facts(found: dict[str, Any] | None) -> list[tuple[str, str]]:
         reasons = " · ".join(f"{item['tests']} {item['reason']}" for item in items)
         rows.append((f"{skips.CATEGORIES[name][1].capitalize()} ({count})", reasons))
     return rows
+def warnings_html(warnings: list[dict[str, Any]]) -> str:
+    """The run's warnings, once per rule: the rule and its basis, how many tests, the first message."""
+    if not warnings:
+        return ""
+    rows = "".join(
+        f"<tr><td>{esc(w['requirement'])}</td><td>{esc(w['basis'])}</td><td>{w['tests']}</td>"
+        f"<td>{esc(w['message'])}</td></tr>"
+        for w in warnings
+    )
+    head = "<tr><th>Warned rule</th><th>Basis</th><th>Tests</th><th>First finding</th></tr>"
+    return f'<table id="conformance-warnings"><thead>{head}</thead><tbody>{rows}</tbody></table>'
 
 
 def links_html(links: dict[str, str]) -> str:

@@ -25,7 +25,7 @@ from conformance.plugin import TRANSCRIPT, VERDICT
 from conformance.report import htmlreport, summary, traceability, transcripts
 from conformance.report.pages import esc
 from conformance.report.record import phase_record
-from conformance.report.results import RECORD, Run, now, worst
+from conformance.report.results import RECORD, Run, now, warned_rules, worst
 from conformance.report.scrub import SecretWatch, scrub, scrub_report
 from conformance.session import EMBEDDED, EMBEDDED_HTTP
 from conformance.target import ProfileError, load_profile, mock_profile
@@ -159,7 +159,7 @@ class ReportSession:
     def record(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         """Attach the phase's record, and write the transcript with the call (or with a failed setup)."""
         found = item.stash.get(VERDICT, None)
-        record = phase_record(item, call, report, found)
+        record = phase_record(item, report, found)
         exchanges = item.stash.get(TRANSCRIPT, [])
         if exchanges and (report.when == "call" or (report.when == "setup" and report.failed)):
             self._attach_transcript(item.nodeid, report, record, exchanges, found, item.stash.get(SECRETS, set()))
@@ -297,11 +297,15 @@ class ReportSession:
         if not run["complete"]:
             prefix.append(htmlreport.banner(traceability.INCOMPLETE))
         links = {k: v for k, v in self._links(self.html_dir).items() if k != "HTML report"}
-        prefix.append(htmlreport.run_header(run, links))
+        prefix.append(htmlreport.run_header(run, links, self.warned_rules()))
 
     def run_metadata(self) -> dict[str, Any]:
         """The `run` part of the summary as it stands."""
         return summary.build(self.run)["run"]
+
+    def warned_rules(self) -> list[dict[str, Any]]:
+        """The run's warnings, once per rule."""
+        return warned_rules((result.nodeid, result.warnings) for result in self.run.results.values())
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:

@@ -28,17 +28,13 @@ def marked_requirements(item: pytest.Item) -> list[str]:
     return list(dict.fromkeys(rid for marker in item.iter_markers("requirement") for rid in marker.args))
 
 
-def phase_verdict(report: pytest.TestReport, call: pytest.CallInfo[None], found: Verdict | None) -> str | None:
+def phase_verdict(report: pytest.TestReport, found: Verdict | None) -> str | None:
     """The verdict of one phase; None for a setup or teardown that passed (they say nothing about the target)."""
     if report.skipped:
         return "expected_deviation" if hasattr(report, "wasxfail") else "skipped"
     if report.failed:
-        if report.when != "call" or ("verdict", "error") in report.user_properties:
-            return "error"
-        excinfo = call.excinfo
-        if excinfo is None or excinfo.errisinstance((AssertionError, pytest.fail.Exception)):
-            return "fail"
-        return "error"  # an unexpected exception in test code is a problem of the run
+        # the plugin marks `verdict: error` what failed for the run's reasons, so pytest's tallies say the same
+        return "error" if report.when != "call" or ("verdict", "error") in report.user_properties else "fail"
     if report.when != "call":
         return None
     if found is not None and found.expected:
@@ -93,11 +89,11 @@ def failure_reason(report: pytest.TestReport) -> str:
 
 
 def phase_record(
-    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport, found: Verdict | None
+    item: pytest.Item, report: pytest.TestReport, found: Verdict | None
 ) -> dict[str, Any]:
     """The JSON-ready record of one phase (the report plugin adds the transcript path)."""
     marked = marked_requirements(item)
-    verdict = phase_verdict(report, call, found)
+    verdict = phase_verdict(report, found)
     return {
         "rule": rule_sentence(item),
         "requirements": marked,

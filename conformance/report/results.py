@@ -7,12 +7,15 @@ baseline lists, or an xfail), `skipped` (with the profile's reason). The run axi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
+from conformance.verdicts import basis
 
 #: Worst first: how verdicts aggregate over the phases of a test and over the tests of a requirement.
 PRECEDENCE = ("fail", "error", "expected_deviation", "warning", "pass", "skipped", "not_covered")
@@ -33,6 +36,25 @@ def worst(*verdicts: str | None) -> str | None:
     """The worst of the given verdicts by `PRECEDENCE`; None when none is given."""
     given = [v for v in verdicts if v]
     return min(given, key=PRECEDENCE.index) if given else None
+
+
+def warned_rules(tests: Iterable[tuple[str, Iterable[str]]]) -> list[dict[str, Any]]:
+    """Each requirement a run warned under, once (warnings are `[REQ] message` lines per test): its basis, how many
+    tests and findings, the first message, the tests; most widespread first."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for nodeid, texts in tests:
+        for text in texts:
+            requirement, _, message = text.removeprefix("[").partition("] ")
+            entry = by_id.setdefault(
+                requirement,
+                {"requirement": requirement, "basis": basis(requirement), "tests": 0, "findings": 0,
+                 "message": message, "nodeids": []},
+            )
+            entry["findings"] += 1
+            if nodeid not in entry["nodeids"]:
+                entry["nodeids"].append(nodeid)
+                entry["tests"] += 1
+    return sorted(by_id.values(), key=lambda entry: (-entry["tests"], entry["requirement"]))
 
 
 def now() -> str:

@@ -19,7 +19,7 @@ import pytest
 from conformance import __version__, skips
 from conformance.contract import errors, openapi, requirements, spec_version
 from conformance.contract.requirements import Requirement
-from conformance.report.results import Run, TestResult, worst
+from conformance.report.results import Run, TestResult, warned_rules, worst
 
 FORMAT = 1
 FILENAME = "summary.json"
@@ -95,6 +95,7 @@ def build(run: Run) -> dict[str, Any]:
             "python": platform.python_version(),
             "pytest": pytest.__version__,
         },
+        "warnings": warned_rules((test.nodeid, test.warnings) for test in tests),
         "tests": [test.as_dict() for test in tests],
         "requirements": aggregate(tests),
     }

@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from conformance.contract import errata, errors, openapi
-from conformance.report.pages import banner, esc, links_html, page, pill, run_facts
+from conformance.report.pages import banner, esc, links_html, page, pill, run_facts, warnings_html
 from conformance.report.results import PRECEDENCE
 
 FILENAME = "traceability.html"
@@ -180,7 +180,7 @@ def _header(data: dict[str, Any], links: dict[str, str]) -> str:
     return (
         (banner(INCOMPLETE) if not run["complete"] else "")
         + f'<h1>Traceability — specification view</h1><p class="small">{link_html}</p>'
-        + f'<table class="meta">{rows}</table><p class="toc">{toc}</p>'
+        + f'<table class="meta">{rows}</table>{warnings_html(data.get("warnings", []))}<p class="toc">{toc}</p>'
     )
 
 

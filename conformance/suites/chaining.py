@@ -130,23 +130,14 @@ def start_operations() -> tuple[openapi.Operation, ...]:
     return tuple(op for op in openapi.operations() if op.operation_id not in fed)
 
 
-def invalid_token_row(table: str) -> ErrorRow:
-    """The table's row for an invalid continuation token (the rule the mock serves, `ErrorTable.invalid_token_row`)."""
-    return errors.table().invalid_token_row(table)
+def invalid_token_row(step: str) -> ErrorRow:
+    """The step's row for an invalid continuation token (specs/errors.yaml, condition `invalid_token`)."""
+    return errors.table().expected(step, "invalid_token")
 
 
-def expired_row(table: str) -> ErrorRow:
-    """The table's `expired_token` row (its trigger recipe is `expired_token`)."""
-    for row in errors.table().for_table(table):
-        if row.trigger.recipe == "expired_token":
-            return row
-    raise LookupError(f"specs/errors.yaml: table {table} documents no expired-token row")
-
-
-@cache
-def invalid_token_answers() -> frozenset[tuple[str, str | None]]:
-    """The (`error`, `suberror`) pairs the docs use for an invalid continuation token on any step (§7.1, ERR-14)."""
-    return frozenset((row.error, row.suberror) for row in (invalid_token_row(case.step) for case in cases()))
+def expired_row(step: str) -> ErrorRow:
+    """The step's row for an expired continuation token (condition `expired_token`)."""
+    return errors.table().expected(step, "expired_token")
 
 
 @cache
@@ -173,26 +164,25 @@ def other_grant(operation: str, own: str) -> str:
     return next(g for g in (*grants(operation), *all_grants()) if g != own)
 
 
-def grant_rows(step: str, operation: str, sent: str) -> tuple[ErrorRow, ...]:
-    """The rows that may refuse the step's token sent with grant type `sent` (R-TOKEN-GRANT-MATCH).
+Refusal = tuple[ErrorRow, str]  # a row that may refuse, and the condition it refuses under
 
-    The table's row for a wrong grant type when it has one (E13.invalid_grant), else its `invalid_grant` parent row
-    (the grant is invalid for this token), and on endpoints with several grants also the invalid-token row of the table
-    and of the sent grant's table (the token is not one for that step).
-    """
+
+def grant_rows(step: str, operation: str, sent: str) -> tuple[Refusal, ...]:
+    """The rows that may refuse the step's token sent with grant type `sent` (R-TOKEN-GRANT-MATCH), each with its
+    condition: the row for a grant type that is not the step's, of the step and of the sent grant's step; on endpoints
+    with several grants also their invalid-token rows (the token is not one for that step)."""
     table = errors.table()
-    specific = tuple(row for row in table.for_table(step) if row.trigger.recipe == "wrong_grant_type")
-    if specific:
-        return specific
     path = openapi.operation(operation).path
     siblings = [
         t for t in step_tables() if t != step and (table.tables[t].endpoint, table.tables[t].grant_type) == (path, sent)
     ]
-    found: list[ErrorRow] = []
-    for tag in (step, *siblings):
-        found.extend(row for row in table.for_table(tag) if row.error == "invalid_grant" and row.suberror is None)
-        if len(grants(operation)) > 1:
-            found.append(invalid_token_row(tag))
+    conditions = ("wrong_grant_type", "invalid_token") if len(grants(operation)) > 1 else ("wrong_grant_type",)
+    found = [
+        (row, condition)
+        for tag in (step, *siblings)
+        for condition in conditions
+        if (row := table.row_for(tag, condition)) is not None
+    ]
     return tuple(dict.fromkeys(found))
 
 
@@ -219,39 +209,27 @@ def regrant(reached: Reached, grant: str, profile_scopes: Iterable[str]) -> dict
 # --- checks -----------------------------------------------------------------------------------------------------------
 
 
-def _answer(response: ApiResponse) -> str:
-    if response.is_redirect:
-        return "the redirect response"
-    token = " with a continuation_token" if response.continuation_token else ""
-    return f"HTTP {response.status} {response.error or ''} {response.suberror or ''}".rstrip() + token
-
-
 def refused(
     verdict: Verdict,
     response: ApiResponse,
     rule: str,
-    rows: tuple[ErrorRow, ...],
+    refusals: tuple[Refusal, ...],
     answers: Iterable[tuple[str, str | None]] = (),
 ) -> None:
-    """The step refused the token under `rule`: a 4xx error that hands out no token and, when `answers` are given,
-    whose (`error`, `suberror`) is one of them (a refusal about the token, not e.g. about a spent code); the answer is
-    then checked in full as the row among `rows` with its `error` (else the first)."""
-    expected = " or ".join(row.id for row in rows)
-    is_refusal = 400 <= response.status < 500 and bool(response.error) and not response.continuation_token
-    if not verdict.check(is_refusal, rule, f"expected the token refused ({expected}), got {_answer(response)}"):
-        return
+    """The step refused the token under `rule` (an error that hands out no token) with one of `refusals`: the one with
+    the answer's `error` (else the first) is checked in full, for its condition. `answers`, when the rule itself names
+    the refusal (R-TOKEN-EXPIRY: `expired_token`), are the (`error`, `suberror`) pairs the rule allows."""
+    row, condition = next(((r, c) for r, c in refusals if r.error == response.error), refusals[0])
     answers = frozenset(answers)
-    if answers:
+    if answers and 400 <= response.status < 500 and response.error:
         got = (response.error, response.suberror)
         verdict.check(
             got in answers,
             rule,
-            f"refused with {'.'.join(filter(None, got))}, which is not an answer about the token: expected "
-            + " or ".join(sorted(".".join(filter(None, a)) for a in answers))
-            + f" ({expected})",
+            f"refused with {'.'.join(filter(None, got))}, expected "
+            + " or ".join(sorted(".".join(filter(None, a)) for a in answers)),
         )
-    row = next((r for r in rows if r.error == response.error), rows[0])
-    checks.error_envelope(verdict, response, row)
+    checks.refused(verdict, response, rule, row, condition)
 
 
 def accepted(verdict: Verdict, reached: Reached, response: ApiResponse) -> bool:

@@ -14,10 +14,9 @@ import pytest
 
 from conformance import checks
 from conformance.client import ApiResponse
-from conformance.contract import errata, errors
+from conformance.contract import errors
 from conformance.session import Target
 from conformance.target import Tenant
-from conformance.verdicts import Severity
 from conformance.walker import Actor, reach
 from conformance.walker.features import EMAIL_OTP, MFA, PASSWORD, app_with
 from conformance.walker.mfa import mfa_user
@@ -26,20 +25,6 @@ from conformance.walker.signup import existing_user
 
 pytestmark = pytest.mark.rules
 METHODS = pytest.mark.parametrize("method", [PASSWORD, EMAIL_OTP], ids=["email_password", "email_otp"])
-LEGACY_UNSUPPORTED = "the legacy S13 table also answers unsupported_challenge_type for a type that isn't supported"
-ERR_01 = "ERR-01: the docs' examples answer a list without redirect with invalid_request AADSTS901007"
-
-
-def _err_01_codes() -> frozenset[int]:
-    """The AADSTS codes ERR-01 tolerates on an invalid_request answer to a list without `redirect`: those of the
-    invalid_request rows the erratum names (the examples' 901007); invalid_request without one of them FAILs."""
-    table = errors.table()
-    return frozenset(
-        code
-        for row_id in errata.get("ERR-01").rows
-        if row_id.endswith(".invalid_request")
-        for code in table.get(row_id).aadsts
-    )
 
 
 def _lacking(tenant: Tenant) -> str:
@@ -60,22 +45,27 @@ STARTS: dict[str, Callable[[Actor, Target, str], ApiResponse]] = {"E1": _signup_
 
 
 def _unknown_type_tables() -> list[str]:
-    """Tables of the endpoints that take a `challenge_type` list (they document `unsupported_challenge_type`) whose
-    `invalid_request` row the error-table suite does not already trigger with an unknown type."""
+    """Steps that take a `challenge_type` list (they document `unsupported_challenge_type`) whose row for an unknown
+    type the error-table suite does not already trigger."""
     table = errors.table()
     return [
         tag
         for tag in table.tables
-        if f"{tag}.unsupported_challenge_type" in table
-        and f"{tag}.invalid_request" in table
-        and table.get(f"{tag}.invalid_request").trigger.recipe != "unknown_challenge_type"
+        if table.row_for(tag, "no_redirect") is not None
+        and (row := table.row_for(tag, "unknown_challenge_type")) is not None
+        and row.trigger.condition != "unknown_challenge_type"
     ]
 
 
 @pytest.mark.parametrize(
     "tag",
     [
-        pytest.param(tag, marks=pytest.mark.requirement(f"{tag}.invalid_request", "R-CHALLENGE-TYPE-UNKNOWN"))
+        pytest.param(
+            tag,
+            marks=pytest.mark.requirement(
+                errors.table().expected(tag, "unknown_challenge_type").id, "R-CHALLENGE-TYPE-UNKNOWN"
+            ),
+        )
         for tag in _unknown_type_tables()
     ],
 )
@@ -83,22 +73,17 @@ def test_unknown_challenge_type_is_refused(actor_for, target, verdict, tag):
     """A challenge_type list with a value the API does not know (`foo`, besides the right ones and `redirect`) is refused as invalid_request (§7.2, the endpoint's table)."""
     reached = reach(actor_for, target, tag)
     answer = reached.send(challenge_type=f"{reached.form.get('challenge_type') or 'redirect'} foo")
-    table = errors.table()
-    checks.refused_as(
-        verdict,
-        answer,
-        "R-CHALLENGE-TYPE-UNKNOWN",
-        table.get(f"{tag}.invalid_request"),
-        tolerated=table.get(f"{tag}.unsupported_challenge_type"),
-        why=LEGACY_UNSUPPORTED,
-    )
+    row = errors.table().expected(tag, "unknown_challenge_type")
+    checks.refused(verdict, answer, "R-CHALLENGE-TYPE-UNKNOWN", row, "unknown_challenge_type")
 
 
 @METHODS
 @pytest.mark.parametrize(
     "tag",
     [
-        pytest.param(tag, marks=pytest.mark.requirement(f"{tag}.unsupported_challenge_type", "R-REDIRECT-REQUIRED"))
+        pytest.param(
+            tag, marks=pytest.mark.requirement(errors.table().expected(tag, "no_redirect").id, "R-REDIRECT-REQUIRED")
+        )
         for tag in STARTS
     ],
 )
@@ -106,16 +91,8 @@ def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_fo
     """A challenge_type list without `redirect` that also lacks the method the user flow needs fails with unsupported_challenge_type, never the redirect response (§7.2: redirect must be in every request)."""
     app = app_with(target.profile, method)
     answer = STARTS[tag](actor_for(app), target, _lacking(app.tenant))
-    table = errors.table()
-    checks.refused_as(
-        verdict,
-        answer,
-        "R-REDIRECT-REQUIRED",
-        table.get(f"{tag}.unsupported_challenge_type"),
-        tolerated=table.get(f"{tag}.invalid_request"),
-        why=ERR_01,
-        tolerated_codes=_err_01_codes(),
-    )
+    row = errors.table().expected(tag, "no_redirect")
+    checks.refused(verdict, answer, "R-REDIRECT-REQUIRED", row, "no_redirect")
 
 
 @METHODS
@@ -130,10 +107,22 @@ def test_missing_method_falls_back_to_redirect(actor_for, target, verdict, tag, 
     checks.schema(verdict, answer)
 
 
+@METHODS
+@pytest.mark.parametrize(
+    "tag", [pytest.param(tag, marks=pytest.mark.requirement(tag, "R-REDIRECT-FALLBACK")) for tag in STARTS]
+)
+def test_redirect_alone_is_answered_with_the_redirect(actor_for, target, verdict, tag, method):
+    """A challenge_type of `redirect` alone says the client can only fall back to the browser: the answer is the redirect response, whatever the user flow needs (§1.2, §7.2)."""
+    app = app_with(target.profile, method)
+    answer = STARTS[tag](actor_for(app), target, "redirect")
+    checks.redirect(verdict, answer, "R-REDIRECT-FALLBACK")
+    checks.schema(verdict, answer)
+
+
 @pytest.mark.parametrize(
     "needed",
     [
-        pytest.param(needed, marks=pytest.mark.requirement("E6", "R-CAPABILITY-FALLBACK"))
+        pytest.param(needed, marks=pytest.mark.requirement("E6", "R-CAPABILITY-FALLBACK", "R-REDIRECT-REASON"))
         for needed in ("registration_required", "mfa_required")
     ],
 )
@@ -147,7 +136,6 @@ def test_missing_capability_falls_back_to_redirect(actor_for, target, verdict, n
     reason = answer.json.get("redirect_reason")
     verdict.check(
         isinstance(reason, str) and bool(reason.strip()),
-        "R-CAPABILITY-FALLBACK",
-        f"the token endpoint's redirect gives no redirect_reason (documented, S2): {reason!r}",
-        Severity.WARNING,
+        "R-REDIRECT-REASON",
+        f"the token endpoint's redirect gives no redirect_reason: {reason!r}",
     )

@@ -9,11 +9,12 @@ import pytest
 from conformance import checks
 from conformance.contract import errors
 from conformance.contract.errors import ErrorRow
+from conformance.skips import UNTRIGGERABLE_PREFIX
 from conformance.suites import triggers
 from conformance.suites.triggers import TRIGGERS, Context
 
 pytestmark = pytest.mark.errors
-UNTRIGGERABLE = "cannot be triggered from outside"
+
 
 
 def _marks(row: ErrorRow) -> list:
@@ -29,7 +30,7 @@ def test_error_row(row, target, actor_for, verdict, request):
     """The documented condition of the row is answered with its HTTP status, error, suberror, AADSTS code and envelope (the row's table)."""
     recipe = row.trigger.recipe
     if recipe is None:
-        pytest.skip(f"{UNTRIGGERABLE} ({row.trigger.kind}): {row.trigger.how}")
+        pytest.skip(f"{UNTRIGGERABLE_PREFIX} ({row.trigger.kind}): {row.trigger.how}")
     ctx = Context(target, actor_for)
     trigger = TRIGGERS[recipe]
     if trigger.lifetime:
@@ -37,4 +38,4 @@ def test_error_row(row, target, actor_for, verdict, request):
     else:
         reached = ctx.reach(row.table, trigger.needs_on(row.table))
     answer = trigger.send(ctx, reached, row)
-    checks.error_envelope(verdict, answer, row)
+    checks.error_envelope(verdict, answer, row, row.trigger.condition)

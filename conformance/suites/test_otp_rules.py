@@ -99,6 +99,7 @@ def test_expired_code_is_refused(step, expired, verdict):
     """A one-time passcode sent after its lifetime (the profile's limits.otp_lifetime_s) is refused: invalid_grant / invalid_oob_value, or expired_token once the continuation token has expired too (§7.5; S12 E13, S13 E3a: an expired code fails the step)."""
     reached, crid = expired()
     table = errors.table()
-    rows = (table.get(f"{step}.invalid_grant.invalid_oob_value"), table.get(f"{step}.expired_token"))
+    refusals = ((table.get(f"{step}.invalid_grant.invalid_oob_value"), "wrong_otp"),
+                (table.get(f"{step}.expired_token"), "expired_token"))
     answer = reached.send(client_request_id=crid)
-    refused(verdict, answer, "R-OTP-EXPIRY", rows, {(row.error, row.suberror) for row in rows})
+    refused(verdict, answer, "R-OTP-EXPIRY", refusals, {(row.error, row.suberror) for row, _ in refusals})

@@ -11,7 +11,7 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.session import Target
-from conformance.suites.chaining import invalid_token_answers, invalid_token_row, refused
+from conformance.suites.chaining import invalid_token_row, refused
 from conformance.walker import Actor
 from conformance.walker.actor import new_password
 from conformance.walker.features import MFA, NO_MFA, SSPR, app_with
@@ -79,7 +79,7 @@ def test_auto_sign_in_after_reset(actor_for, target, verdict, jwks):
     answer = _auto_sign_in(actor, reset)
     checks.token_response(verdict, answer, target.profile.scopes)
     if "id_token" in answer.json:
-        checks.id_token(verdict, answer.json["id_token"], jwks, client_id=app.client_id, email=user.address)
+        checks.id_token(verdict, answer.json["id_token"], jwks, client_id=app.client_id)
 
 
 @pytest.mark.requirement("E6", "E6.invalid_grant")
@@ -89,7 +89,8 @@ def test_reset_replaces_the_password(actor_for, target, verdict):
     user, password, _ = _reset(actor, target)
     scopes = list(target.profile.scopes)
     checks.token_response(verdict, sign_in(actor, user.address, password=password).token, scopes)
-    checks.error_row(verdict, sign_in(actor, user.address, password=user.password).token, "E6.invalid_grant")
+    old_password = sign_in(actor, user.address, password=user.password).token
+    checks.error_row(verdict, old_password, "E6.invalid_grant", "invalid_credentials")
 
 
 @pytest.mark.requirement("E11", "R-CAPABILITY-FALLBACK")
@@ -118,4 +119,4 @@ def test_polling_before_the_new_password_is_submitted_is_refused(actor_for, targ
     verified = sspr_continue(actor, existing_user(actor, target))
     token = verified.expect().continuation_token or ""
     answer = actor.steps.sspr_poll_completion(token)
-    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", (invalid_token_row("E15"),), invalid_token_answers())
+    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", ((invalid_token_row("E15"), "invalid_token"),))

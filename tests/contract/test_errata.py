@@ -140,6 +140,16 @@ def test_malformed_examples_are_real_example_files() -> None:
         (lambda d: d["errata"][1].update(id="ERR-01"), r"erratum ERR-01: id: duplicate or out of order"),
         (lambda d: d["errata"][1].update(examples=["a b.txt"]), r"erratum ERR-02: examples"),
         (lambda d: d["errata"][1].update(excluded=[{"id": "x"}]), r"erratum ERR-02: excluded"),
+        (lambda d: d["errata"][0].pop("softens"), r"erratum ERR-01: softens: a warning erratum names the check"),
+        (lambda d: d["errata"][1].update(softens={"check": "schema"}), r"erratum ERR-02: softens: a warning erratum"),
+        (lambda d: d["errata"][0]["softens"].update(check="colour"), r"erratum ERR-01: softens: check: 'colour'"),
+        (lambda d: d["errata"][0]["softens"].update(tolerate=[400]), r"erratum ERR-01: softens: tolerate: expected"),
+        (lambda d: d["errata"][0]["softens"].update(tolerate=[]), r"erratum ERR-01: softens: tolerate: expected"),
+        (lambda d: d["errata"][0]["softens"].update(rows=["E9.x"]), r"erratum ERR-01: softens: rows: each must"),
+        (lambda d: d["errata"][0]["softens"].update(rows=[]), r"erratum ERR-01: softens: rows: name the rows"),
+        (lambda d: d["errata"][0]["softens"].update(condition="x"), r"erratum ERR-01: softens: condition: 'x'"),
+        (lambda d: d["errata"][0]["softens"].update(codes=["901007"]), r"erratum ERR-01: softens: codes"),
+        (lambda d: d["errata"][0]["softens"].update(when=1), r"erratum ERR-01: softens: when: unknown key"),
     ],
 )
 def test_validation_rejects_bad_errata(document: dict, edit, message: str) -> None:
@@ -148,6 +158,49 @@ def test_validation_rejects_bad_errata(document: dict, edit, message: str) -> No
     with pytest.raises(ValueError, match=message) as caught:
         errata.parse(document)
     assert "\n" not in str(caught.value)
+
+
+def test_a_warning_is_exactly_a_softening(items: tuple[errata.Erratum, ...]) -> None:
+    """A `warning` verdict names the one check it softens; `fail` and `unchecked` errata soften nothing."""
+    for item in items:
+        assert (item.verdict == "warning") == (item.softens is not None), item.id
+
+
+def test_softenings_apply_only_to_the_answers_and_conditions_they_name() -> None:
+    """`tolerated` finds the erratum for exactly its check, rows, condition, answers and codes."""
+    row = "E1.unsupported_challenge_type"
+    assert errata.tolerated("error", row, "no_redirect", "invalid_request", [901007]).id == "ERR-01"
+    assert errata.tolerated("error", row, "no_redirect", "invalid_request", [900144]) is None
+    assert errata.tolerated("error", row, "no_redirect", "invalid_grant", [901007]) is None
+    assert errata.tolerated("status", row, "no_redirect", 200) is None
+    assert errata.tolerated("error", "E2.invalid_grant", "invalid_token", "invalid_request").id == "ERR-14"
+    assert errata.tolerated("error", "E6.invalid_grant", "invalid_token", "invalid_request") is None
+    assert errata.tolerated("error", "E1.invalid_request", "invalid_parameter", "unsupported_challenge_type") is None
+    assert errata.tolerated("envelope.trace_id", None, None, "non_uuid").id == "ERR-65"
+
+
+def _warning_subschemas(node: object, found: list[dict]) -> list[dict]:
+    if isinstance(node, dict):
+        if node.get("x-verdict") == "warning":
+            found.append(node)
+        for value in node.values():
+            _warning_subschemas(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _warning_subschemas(value, found)
+    return found
+
+
+def test_schema_softenings_match_the_schemas(items: tuple[errata.Erratum, ...]) -> None:
+    """An erratum softening `schema` is named by an `x-verdict: warning` constraint of the schemas, and every erratum
+    such a constraint names softens some check."""
+    named = set()
+    for file in paths.SCHEMAS_DIR.rglob("*.json"):
+        for node in _warning_subschemas(json.loads(file.read_text(encoding="utf-8")), []):
+            named.update(node.get("x-errata", ()))
+    schema_softening = {item.id for item in items if item.softens and item.softens.check == "schema"}
+    assert schema_softening <= named
+    assert all(errata.get(erratum_id).softens is not None for erratum_id in named)
 
 
 def test_numbering_check_fails_on_a_gap(document: dict) -> None:

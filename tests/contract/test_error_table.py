@@ -121,12 +121,12 @@ def test_native_rows_are_http_400(table: errors.ErrorTable) -> None:
 
 
 def test_inherited_rows_copy_their_origin(table: errors.ErrorTable) -> None:
-    """E9's errors are "similar to" E8: each inherited row repeats an E8 row's error and codes (ERR-68)."""
+    """E9's errors are "similar to" E8: each inherited row repeats an E8 row's error, conditions and codes (ERR-68)."""
     inherited = [row for row in table.rows if row.inherited_from]
     assert {row.id for row in inherited} == {"E9.invalid_request", "E9.expired_token"}
     for row in inherited:
         origin = table.get(f"{row.inherited_from}.{row.error}")
-        assert row.aadsts == origin.aadsts
+        assert row.conditions == origin.conditions
         assert row.status == origin.status
         assert "ERR-68" in row.errata
 
@@ -187,17 +187,52 @@ def test_suberror_rows_have_a_parent_error_row(table: errors.ErrorTable) -> None
 
 
 def test_documented_aadsts_codes(table: errors.ErrorTable) -> None:
-    """AADSTS codes sit on the rows whose documented examples carry them (api-reference.md §8)."""
-    assert table.get("E1.user_already_exists").aadsts == (1003037,)
-    assert table.get("E3a.credential_required").aadsts == (55103,)
-    assert table.get("E3b.invalid_grant.password_too_weak").aadsts == (399246,)
-    assert table.get("E6.invalid_grant").aadsts == (50126,)
-    assert table.get("E10.invalid_request").aadsts == (55200,)
-    assert table.get("E15.expired_token").aadsts == (552003,)
-    assert table.get("E3a.invalid_grant.invalid_oob_value").aadsts == (50181,)
+    """AADSTS codes sit on the rows, under the condition, whose documented examples carry them (api-reference.md §8);
+    901007 is only the reading ERR-01 and ERR-03 tolerate, no row's code."""
+    assert table.get("E1.user_already_exists").codes_for("existing_user") == (1003037,)
+    assert table.get("E3a.credential_required").codes_for("credential_missing") == (55103,)
+    assert table.get("E3b.invalid_grant.password_too_weak").codes_for("weak_password") == (399246,)
+    assert table.get("E6.invalid_grant").codes_for("invalid_credentials") == (50126,)
+    assert table.get("E6.invalid_grant").codes_for("invalid_token") == ()
+    assert table.get("E7.invalid_request").codes_for("invalid_token") == (50126,)
+    assert table.get("E7.invalid_request").codes_for("invalid_parameter") == ()
+    assert table.get("E10.invalid_request").codes_for("invalid_token") == (55200,)
+    assert table.get("E15.expired_token").codes_for("expired_token") == (552003,)
+    assert table.get("E3a.invalid_grant.invalid_oob_value").codes_for("wrong_otp") == (50181,)
+    assert table.get("E2.invalid_request").aadsts == ()
     assert table.get("E4.unsupported_challenge_type").aadsts == ()
-    documented = {1003037, 901007, 552003, 55103, 55106, 399246, 50126, 55200, 50181, 90011}
+    documented = {1003037, 552003, 55103, 55106, 399246, 50126, 55200, 50181, 90011}
     assert {code for row in table.rows for code in row.aadsts} == documented
+
+
+def test_conditions_name_the_rows_the_docs_give(table: errors.ErrorTable) -> None:
+    """`row_for` finds a step's row for a condition: an invalid token is `invalid_grant` on E2, E5, E6 and
+    `invalid_request` on every other step that takes one (§7.1); start steps and the generic table have none."""
+    grant = {"E2", "E5", "E6"}
+    steps = ("E2", "E3a", "E3b", "E3b-attrs", "E3c", "E5", "E6", "E7", "E8", "E9", "E10", "E12", "E13", "E14", "E15")
+    for tag in steps:
+        row = table.expected(tag, "invalid_token")
+        expected = "invalid_grant" if tag in grant else "invalid_request"
+        assert (row.table, row.error, row.suberror) == (tag, expected, None)
+        assert table.expected(tag, "expired_token").id == f"{tag}.expired_token"
+    for tag in ("E1", "E4", "E11", "G-token"):
+        assert table.row_for(tag, "invalid_token") is None
+        with pytest.raises(LookupError, match=tag):
+            table.expected(tag, "invalid_token")
+    assert table.expected("E3b", "unknown_grant_type").id == "E3b-attrs.invalid_grant"  # the step's variant table
+    assert table.expected("E3b", "attributes_missing").id == "E3b.attributes_required"  # its own table first
+    assert table.expected("E6", "unknown_grant_type").id == "E6.unsupported_grant_type"  # ERR-62
+    with pytest.raises(KeyError, match="no_such_condition"):
+        table.row_for("E1", "no_such_condition")
+
+
+def test_served_rows_follow_the_fallbacks(table: errors.ErrorTable) -> None:
+    """Where a step lists no row for a condition, the mock answers the condition's fallback (specs/conditions.yaml)."""
+    assert table.served("E1", "unknown_client") == (table.get("E1.unauthorized_client"), "unknown_client")
+    assert table.served("E2", "unknown_client") == (table.get("E2.invalid_request"), "invalid_parameter")
+    assert table.served("E6", "native_auth_disabled") == (table.get("E6.invalid_client"), "confidential_client")
+    with pytest.raises(LookupError, match="no_redirect"):
+        table.served("E15", "no_redirect")
 
 
 def test_get_names_unknown_id(table: errors.ErrorTable) -> None:
@@ -216,20 +251,6 @@ def test_for_table_and_for_endpoint(table: errors.ErrorTable) -> None:
     everything = table.for_endpoint("/signup/v1.0/continue")
     assert {row.table for row in everything} == {"E3a", "E3b", "E3b-attrs", "E3c"}
     assert table.for_endpoint("/nowhere") == ()
-
-
-def test_invalid_token_row_follows_section_7_1(table: errors.ErrorTable) -> None:
-    """An invalid continuation token is `invalid_grant` on E2, E5, E6 and `invalid_request` on every other step
-    that takes one (api-reference.md §7.1); start steps and the generic table have no such row."""
-    grant = {"E2", "E5", "E6"}
-    steps = ("E2", "E3a", "E3b", "E3b-attrs", "E3c", "E5", "E6", "E7", "E8", "E9", "E10", "E12", "E13", "E14", "E15")
-    for tag in steps:
-        row = table.invalid_token_row(tag)
-        expected = "invalid_grant" if tag in grant else "invalid_request"
-        assert (row.table, row.error, row.suberror) == (tag, expected, None)
-    for tag in ("E1", "E4", "E11", "G-token"):
-        with pytest.raises(LookupError, match=tag):
-            table.invalid_token_row(tag)
 
 
 def test_find_prefers_specific_rows(table: errors.ErrorTable) -> None:
@@ -266,7 +287,23 @@ def _first(document: dict, row_id: str) -> dict:
         (lambda d: _first(d, "E3a.expired_token").update(grant_type="password"), r"row E3a\.expired_token: grant_type"),
         (lambda d: _first(d, "E2.expired_token")["trigger"].update(kind="magic"), r"row E2\.expired_token: trigger"),
         (lambda d: _first(d, "E2.expired_token")["source"].update(tag="S99"), r"row E2\.expired_token: source"),
-        (lambda d: _first(d, "E2.expired_token").update(aadsts=["1"]), r"row E2\.expired_token: aadsts"),
+        (lambda d: _first(d, "E2.expired_token").update(conditions={"expired": []}), r"row E2\.expired_token: cond"),
+        (
+            lambda d: _first(d, "E2.expired_token").update(conditions={"expired_token": ["1"]}),
+            r"row E2\.expired_token: conditions: expired_token: expected a list of integer",
+        ),
+        (
+            lambda d: _first(d, "E2.expired_token")["trigger"].update(condition="invalid_token"),
+            r"row E2\.expired_token: trigger: condition 'invalid_token' is not one of the row's",
+        ),
+        (
+            lambda d: _first(d, "E2.invalid_grant").update(conditions={"invalid_token": [], "expired_token": []}),
+            r"row E2\.invalid_grant: conditions: 'expired_token' is also listed by E2\.expired_token",
+        ),
+        (
+            lambda d: _first(d, "E1.invalid_grant")["trigger"].update(condition="wrong_otp"),
+            r"row E1\.invalid_grant: trigger: a row without conditions",
+        ),
         (lambda d: _first(d, "E2.expired_token").update(errata=["ERR-1"]), r"row E2\.expired_token: errata"),
         (lambda d: _first(d, "E2.expired_token").update(generic=True), r"row E2\.expired_token: generic"),
         (lambda d: _first(d, "E2.expired_token").update(status="400"), r"row E2\.expired_token: status"),

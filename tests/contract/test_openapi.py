@@ -249,3 +249,21 @@ def test_schemathesis_generates_documented_form_bodies(loaded: schemathesis.Base
         assert request_validator.is_valid(case.body), case.body
 
     check()
+
+
+def test_flow_control_links_say_when_they_apply() -> None:
+    """A link that follows only some answers of its status says which in `x-when` (data, not description text): the
+    flow-control errors and the SSPR poll's `succeeded`."""
+    when = {link.name: dict(link.when) for link in openapi.links() if link.when}
+    assert when == {
+        "CredentialRequired": {"error": "credential_required"},
+        "AttributesRequired": {"error": "attributes_required"},
+        "MfaRequired": {"suberror": "mfa_required"},
+        "RegistrationRequired": {"suberror": "registration_required"},
+        "SignIn": {"status": "succeeded"},
+    }
+    poll = next(link for link in openapi.links() if link.source == "ssprPollCompletion")
+    assert poll.applies({"status": "succeeded"}) and not poll.applies({"status": "in_progress"})
+    for link in openapi.links():
+        if link.status == 400:
+            assert link.when, f"{link.name}: a link from an error answer needs x-when"

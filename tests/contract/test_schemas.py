@@ -244,7 +244,9 @@ def test_validate_response_rejects_undocumented_status() -> None:
     ]
 
 
-def test_validate_response_explains_the_closest_variant() -> None:
+def test_validate_response_names_what_breaks_the_variant_the_body_selects() -> None:
+    """A body that fits no variant is explained by the variant its discriminators (`challenge_type`, `error`,
+    `status`) select, else by the closest one."""
     body = {
         "continuation_token": "t",
         "challenge_type": "oob",
@@ -252,6 +254,13 @@ def test_validate_response_explains_the_closest_variant() -> None:
         "challenge_channel": "email",
     }
     [message] = schemas.validate_response("/oauth2/v2.0/challenge", 200, body)
+    assert message.startswith("$: matches no documented variant; ")
+    assert "$.binding_method: 'prompt' was expected" in message and "closest" not in message
+    reset = {"expires_in": "600", "continuation_token": "t"}
+    [message] = schemas.validate_response("/resetpassword/v1.0/continue", 200, reset)
+    assert message == "$: matches no documented variant; $.expires_in: '600' is not of type 'integer'"
+    unknown = {"continuation_token": "t", "challenge_type": "x"}
+    [message] = schemas.validate_response("/oauth2/v2.0/challenge", 200, unknown)
     assert message.startswith("$: matches no documented variant; closest: ")
 
 

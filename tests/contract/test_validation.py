@@ -33,3 +33,16 @@ def test_an_error_value_missing_from_the_table_is_named(tmp_path: Path) -> None:
     result = _validate(tmp_path)
     assert result.returncode == 1
     assert "error: " in result.stderr and "user_exists_already" in result.stderr
+
+
+def test_an_unknown_condition_is_named(tmp_path: Path) -> None:
+    for name in ("specs", "schemas"):
+        shutil.copytree(paths.REPO_ROOT / name, tmp_path / name)
+    vocabulary = tmp_path / "specs" / "conditions.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(text.replace("fallback: invalid_parameter", "fallback: nothing_like_it", 1), encoding="utf-8")
+    result = _validate(tmp_path)
+    assert result.returncode == 1
+    assert "conditions: conditions.yaml: condition unknown_client: fallback: unknown condition 'nothing_like_it'" in (
+        result.stderr
+    )

@@ -100,7 +100,7 @@ def test_a_failing_verdict_fails_the_test_naming_the_requirement(pytester: pytes
     pytester.makepyfile(test_suite=SUITE)
     result = run(pytester, "--target", profile(deviate=True))
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*TargetDeviation: [[]R-ENVELOPE-TRACE-ID[]] trace_id None is not a UUID*"])
+    result.stdout.fnmatch_lines(["*TargetDeviation: [[]R-ENVELOPE-TRACE-ID[]] trace_id missing*"])
 
 
 def test_a_listed_deviation_is_reported_and_does_not_fail_the_run(pytester: pytest.Pytester,

@@ -7,10 +7,22 @@ from collections.abc import Callable
 
 import jwt
 import pytest
-from mock_driver import AVERY, BASE, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, Api, fresh_email
+from mock_driver import (
+    AVERY,
+    BASE,
+    BASIC_APP,
+    CAPS,
+    CASEY,
+    CASEY_PASSWORD,
+    OTP_APP,
+    PASSWORD_APP,
+    STRONG,
+    Api,
+    fresh_email,
+)
 
 from conformance.contract.schemas import validate_response
-from conformance.mock.deviations import DEVIATIONS
+from conformance.mock.deviations import DEVIATIONS, READINGS, SWITCHES, descriptions
 
 TOKEN = "/oauth2/v2.0/token"
 
@@ -199,15 +211,139 @@ def otp_never_expires(api: Api) -> None:
     assert response.status_code == 200
 
 
-CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in DEVIATIONS}
+def _expired(api: Api, path: str, **form: str | None) -> dict:
+    """POST `form` after the token's lifetime has passed (the mock's clock moved an hour on)."""
+    api.advance(3600)
+    return api.post(path, **form).json()
 
 
-def test_every_deviation_has_a_description() -> None:
-    """Deviations are listed with a one-line description."""
-    assert len(DEVIATIONS) >= 16 and all(text and "\n" not in text for text in DEVIATIONS.values())
+def expired_as_invalid_request_e3c(api: Api) -> None:
+    token, code = api.signup_to_otp(fresh_email())  # no displayName yet: the OTP answer asks for attributes
+    body = api.post("/signup/v1.0/continue", client_id=OTP_APP, continuation_token=token, grant_type="oob",
+                    oob=code).json()
+    assert body["error"] == "attributes_required"
+    answer = _expired(api, "/signup/v1.0/continue", client_id=OTP_APP, continuation_token=body["continuation_token"],
+                      grant_type="attributes", attributes=json.dumps({"displayName": "Q"}))
+    assert answer["error"] == "invalid_request"
 
 
-@pytest.mark.parametrize("name", sorted(DEVIATIONS))
+def expired_as_invalid_request_e9(api: Api) -> None:
+    token = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP, continuation_token=api.registration_token())
+    answer = _expired(api, "/register/v1.0/challenge", client_id=PASSWORD_APP,
+                      continuation_token=token["continuation_token"], challenge_type="oob",
+                      challenge_target=fresh_email())
+    assert answer["error"] == "invalid_request"
+
+
+def expired_as_invalid_request_e15(api: Api) -> None:
+    token = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=api.sspr_to_submit(),
+                   new_password=STRONG)["continuation_token"]
+    answer = _expired(api, "/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=token)
+    assert answer["error"] == "invalid_request"
+
+
+def expired_as_invalid_request_e6(api: Api) -> None:
+    answer = _expired(api, TOKEN, client_id=BASIC_APP, continuation_token=api.signin_password_token(CASEY),
+                      grant_type="password", password=CASEY_PASSWORD, scope="openid")
+    assert answer["error"] == "invalid_request"
+
+
+def invalid_token_as_invalid_request_e6(api: Api) -> None:
+    answer = api.post(TOKEN, client_id=BASIC_APP, continuation_token="forged", grant_type="password",
+                      password=CASEY_PASSWORD, scope="openid").json()
+    assert answer["error"] == "invalid_request"
+
+
+def weak_password_as_too_short(api: Api) -> None:
+    body = api.post("/signup/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                    username=fresh_email(), password="aaaaaaaa").json()
+    assert (body["error"], body["suberror"]) == ("invalid_grant", "password_too_short")
+
+
+def mfa_required_dropped(api: Api) -> None:
+    response = api.password_grant(CASEY, CASEY_PASSWORD, app=PASSWORD_APP, caps=CAPS)
+    assert response.status_code == 200 and "access_token" in response.json()
+
+
+def short_otp(api: Api) -> None:
+    email = fresh_email()
+    token = api.signup_start(email)
+    body = api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token).json()
+    assert body["code_length"] == 8 and len(api.otp(email)) == 6
+
+
+def wrong_aadsts_code(api: Api) -> None:
+    assert 1003037 not in _user_exists(api).json()["error_codes"]
+
+
+def redirect_alone_continues(api: Api) -> None:
+    body = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="redirect", username=fresh_email(),
+                    attributes=json.dumps({"displayName": "Q"})).json()
+    assert "continuation_token" in body and body.get("challenge_type") != "redirect"
+
+
+def unknown_user_as_invalid_grant(api: Api) -> None:
+    response = api.post("/oauth2/v2.0/initiate", client_id=OTP_APP, challenge_type="oob redirect",
+                        username=fresh_email())
+    assert response.json()["error"] == "invalid_grant"
+
+
+def blocked_sms_as_invalid_grant(api: Api) -> None:
+    token = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP, continuation_token=api.registration_token())
+    body = api.post("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=token["continuation_token"],
+                    challenge_type="oob", challenge_channel="sms", challenge_target="+14255550199").json()
+    assert (body["error"], body["suberror"]) == ("invalid_grant", "provider_blocked_by_rep")
+
+
+def wrong_otp_as_invalid_request(api: Api) -> None:
+    token, code = api.signup_to_otp(fresh_email(), attrs={"displayName": "Q"})
+    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
+    body = api.post("/signup/v1.0/continue", client_id=OTP_APP, continuation_token=token, grant_type="oob",
+                    oob=wrong).json()
+    assert body["error"] == "invalid_request" and "suberror" not in body
+
+
+def no_redirect_as_invalid_request_901007(api: Api) -> None:
+    body = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob", username=fresh_email()).json()
+    assert (body["error"], body["error_codes"]) == ("invalid_request", [901007])
+
+
+def unknown_grant_as_invalid_grant(api: Api) -> None:
+    body = api.post(TOKEN, client_id=BASIC_APP, continuation_token=api.signin_password_token(CASEY),
+                    grant_type="foo", scope="openid").json()
+    assert body["error"] == "invalid_grant"
+
+
+def error_codes_from_the_prefix(api: Api) -> None:
+    body = api.password_grant(CASEY, "Wrong-Pass-2026!").json()
+    assert (body["error"], body["error_codes"]) == ("invalid_grant", [901007])
+
+
+def id_token_without_email(api: Api) -> None:
+    claims = jwt.decode(_tokens(api, "openid")["id_token"], options={"verify_signature": False})
+    assert claims["sub"] and "email" not in claims and "preferred_username" not in claims
+
+
+CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in SWITCHES}
+
+
+def test_every_switch_has_a_description_and_declares_what_it_breaks() -> None:
+    """Switches are listed with a one-line description; every deviation breaks at least one requirement, none an
+    endpoint tag (that is the schema's requirement, which never counts as a kill), and every pattern matches."""
+    from conformance.contract import errors, requirements
+
+    assert len(DEVIATIONS) >= 30 and all(text and "\n" not in text for text in descriptions().values())
+    known = [rule.id for rule in requirements.rules()] + [row.id for row in errors.table()]
+    endpoints = {row.table.removesuffix("-attrs") for row in errors.table()}
+    for name, switch in SWITCHES.items():
+        assert switch.breaks or name in READINGS, name
+        for pattern in switch.breaks:
+            assert any(switch.breaks_requirement(rid) for rid in known), (name, pattern)
+            assert not any(switch.breaks_requirement(tag) for tag in endpoints), (name, pattern)
+        assert switch.caught_by.strip(), name
+
+
+@pytest.mark.parametrize("name", sorted(SWITCHES))
 def test_deviation_is_visible(api: Api, name: str) -> None:
     """With the deviation on, its breakage shows; the same steps without it are contract-conform."""
     api.deviate(name)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
-from conformance.mock.deviations import DEVIATIONS
+from conformance.mock.deviations import SWITCHES
 from conformance.mock.tenant import DEFAULT_TENANT_PATH, Attribute, UserFlow, parse_tenant
 from conformance.mock.validation import check_attributes
 from conformance.transport import InProcessTransport
@@ -108,7 +108,7 @@ def test_cli_lists_deviations_and_refuses_bad_tenant(tmp_path: Path) -> None:
     """`mock deviations` prints one line per deviation; `mock serve` exits with the one-line config error."""
     runner = CliRunner()
     listing = runner.invoke(mock_cli, ["deviations"])
-    assert listing.exit_code == 0 and len(listing.output.splitlines()) == len(DEVIATIONS)
+    assert listing.exit_code == 0 and len(listing.output.splitlines()) == len(SWITCHES)
     bad = _write(tmp_path, MINIMAL.format(second="xyz"))
     result = runner.invoke(mock_cli, ["serve", "--tenant", str(bad), "--port", "0"])
     assert result.exit_code == 1

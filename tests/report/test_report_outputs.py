@@ -43,7 +43,7 @@ def test_each_verdict_reaches_the_summary(suite_run):
     assert false["rule"].startswith("A sign-up start answers with a continuation token equal to a made-up value")
     warned = suite_run.test("test_passes_with_a_warning")
     assert (warned["outcome"], warned["verdict"]) == ("passed", "warning")
-    assert warned["warnings"] == ["[R-ENVELOPE-TRACE-ID] left open by the docs (report test)"]
+    assert warned["warnings"] == ["[R-CORRELATION-HEADERS] observed in client libraries only (report test)"]
     skipped = suite_run.test("test_skips_with_the_profile_reason")
     assert (skipped["verdict"], skipped["reason"]) == (
         "skipped",
@@ -53,12 +53,31 @@ def test_each_verdict_reaches_the_summary(suite_run):
     assert (errored["outcome"], errored["verdict"], errored["per_requirement"]) == ("failed", "error", {"E4": "error"})
 
 
+def test_the_terminal_and_the_summary_agree_on_fail_and_error(suite_run):
+    """pytest's own tallies count a harness error in a test body as an error, as summary.json does, not as a fail."""
+    totals = suite_run.summary["run"]["totals"]
+    last = [line for line in suite_run.output.splitlines() if re.search(r"\d+ passed.* in [\d.]+s", line)][-1]
+    counts = {word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (failed|errors?)", last)}
+    assert (counts.get("failed", 0), counts.get("error", 0)) == (totals["fail"], totals["error"]) == (1, 1), last
+
+
+def test_each_warned_rule_shows_once_with_its_tests(suite_run):
+    """summary.json, the HTML header, the traceability page and the terminal list each warned rule once."""
+    [warned] = suite_run.summary["warnings"]
+    assert (warned["requirement"], warned["basis"], warned["tests"]) == ("R-CORRELATION-HEADERS", "observed", 1)
+    assert warned["nodeids"][0].endswith("::test_passes_with_a_warning")
+    assert "conformance: 1 rule(s) warned, each once, with its tests:" in suite_run.output
+    assert "R-CORRELATION-HEADERS (observed, 1 test): observed in client libraries only" in suite_run.output
+    for page in ("conformance.html", "traceability.html"):
+        assert 'id="conformance-warnings"' in (suite_run.reports / page).read_text(encoding="utf-8"), page
+
+
 def test_requirements_aggregate_their_tests(suite_run):
     by_id = {r["id"]: r for r in suite_run.summary["requirements"]}
     assert {row.id for row in errors.table()} | {rule.id for rule in requirements.rules()} <= by_id.keys()
     assert by_id["E1"]["verdict"] == "fail"
     assert any(t["nodeid"].endswith("::test_deliberately_false") for t in by_id["E1"]["tests"])
-    assert by_id["R-ENVELOPE-TRACE-ID"]["verdict"] == "warning"
+    assert by_id["R-CORRELATION-HEADERS"]["verdict"] == "warning"
     assert by_id["E4"]["verdict"] == "error"
     assert any(r["verdict"] == "not_covered" and not r["tests"] for r in by_id.values())
     for entry in by_id.values():

@@ -13,6 +13,7 @@ from conformance.redaction import fingerprint
 from conformance.report.diff import Changes
 from conformance.report.plugin import SUITES_DIR, _runs_suites
 from conformance.report.record import requirement_verdicts
+from conformance.report.results import warned_rules
 from conformance.report.scrub import SecretWatch, scrub, scrub_data
 from conformance.report.transcripts import safe_name
 from conformance.verdicts import Severity, Verdict
@@ -57,7 +58,7 @@ def test_requirement_verdicts_follow_the_findings():
     found = Verdict(expected_deviations=frozenset({"E2"}))
     found.check(True, "E1", "fine")
     found.check(False, "E2", "known deviation")
-    found.check(False, "R-X", "open point", Severity.WARNING)
+    found.check(False, "R-X", "open point", severity=Severity.WARNING)
     found.check(False, "E3", "broken")
     verdicts = requirement_verdicts("fail", ["E1", "E9"], found)
     assert verdicts == {"E1": "pass", "E2": "expected_deviation", "R-X": "warning", "E3": "fail", "E9": "pass"}
@@ -65,6 +66,21 @@ def test_requirement_verdicts_follow_the_findings():
     assert requirement_verdicts("error", ["E1"], None) == {"E1": "error"}
     assert requirement_verdicts("skipped", ["E1"], None) == {"E1": "skipped"}
     assert requirement_verdicts(None, ["E1"], None) == {}
+
+
+def test_warnings_group_once_per_rule_most_widespread_first():
+    warned = warned_rules(
+        [
+            ("t1", ["[R-CORRELATION-HEADERS] headers missing", "[R-CORRELATION-ECHO] echo differs"]),
+            ("t2", ["[R-CORRELATION-HEADERS] headers missing", "[R-CORRELATION-HEADERS] headers missing again"]),
+            ("t3", []),
+        ]
+    )
+    assert [(w["requirement"], w["basis"], w["tests"], w["findings"]) for w in warned] == [
+        ("R-CORRELATION-HEADERS", "observed", 2, 3),
+        ("R-CORRELATION-ECHO", "inferred", 1, 1),
+    ]
+    assert warned[0]["message"] == "headers missing" and warned[0]["nodeids"] == ["t1", "t2"]
 
 
 def test_changes_classify_how_verdicts_moved():

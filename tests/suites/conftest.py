@@ -15,7 +15,7 @@ SHOWN = pytest.StashKey[str]()
 
 @pytest.fixture(scope="session")
 def kill_table(pytestconfig: pytest.Config) -> killtable.KillTable:
-    """The fast kill table (per deviation, its CAUGHT_BY tests to the first failure), written to reports/.
+    """The fast kill table (per switch, its caught_by tests until caught), written to reports/.
 
     Built over real HTTP (`mock-http`: uvicorn on a loopback port), so its clean run also drives every flow and every
     triggerable error row of the suites through the served mock, validating each answer against `schemas/`."""

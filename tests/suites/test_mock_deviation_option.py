@@ -25,4 +25,4 @@ def test_the_mock_over_http_serves_the_deviation() -> None:
     done = _pytest("--target", "mock-http", "--mock-deviation", "drop_trace_id", "-k", "E1.invalid_request")
     assert done.returncode == 1, done.stdout[-3000:]
     assert "mock deviations switched on: drop_trace_id" in done.stdout
-    assert "[R-ENVELOPE-TRACE-ID] trace_id None is not a UUID" in done.stdout
+    assert "[R-ENVELOPE-TRACE-ID] trace_id missing" in done.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.contract import openapi
 from conformance.contract.errors import ErrorTable
 from conformance.mock.envelope import ApiError
 from conformance.mock.forms import Form
@@ -12,6 +13,13 @@ from conformance.mock.state import Flow, MockState, Otp, TokenProblem, TokenReco
 from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, UserFlow
 from conformance.mock.tokens import Signer
 from conformance.mock.validation import CAPABILITIES, mask
+
+#: Deviations that answer one condition as if another were met (conformance/mock/deviations.py).
+ANSWERED_AS = {
+    "weak_password_as_too_short": ("weak_password", "short_password"),
+    "wrong_otp_as_invalid_request": ("wrong_otp", "invalid_parameter"),
+    "unknown_grant_as_invalid_grant": ("unknown_grant_type", "wrong_grant_type"),
+}
 
 
 @dataclass(slots=True)
@@ -22,11 +30,6 @@ class Mock:
     state: MockState
     signer: Signer
     table: ErrorTable
-
-
-def row_id(table: str, error: str, suberror: str | None = None) -> str:
-    """`<table>.<error>[.<suberror>]` (docs/ARCHITECTURE.md, Identifiers)."""
-    return f"{table}.{error}" + (f".{suberror}" if suberror else "")
 
 
 @dataclass(slots=True)
@@ -58,24 +61,27 @@ class Call:
         """Mock-clock time."""
         return self.mock.state.clock.now()
 
-    def error(self, error: str, suberror: str | None = None, **extra: Any) -> ApiError:
-        """The ApiError for this endpoint's row `error[.suberror]`."""
-        return ApiError(row_id(self.table, error, suberror), **extra)
+    def fail(self, condition: str, *, table: str | None = None, **extra: Any) -> ApiError:
+        """The ApiError for `condition` (specs/conditions.yaml) met at this step: the row the step's table lists for
+        it in specs/errors.yaml, or the row of the condition's fallback where the table lists none."""
+        for name, (met, answered) in ANSWERED_AS.items():
+            if condition == met and self.state.deviating(name):
+                condition = answered
+        row, met = self.mock.table.served(table or self.table, condition)
+        return ApiError(row.id, condition=met, **extra)
 
-    def first_error(self, *candidates: str, **extra: Any) -> ApiError:
-        """The ApiError for the first candidate (`error` or `error.suberror`) this endpoint's table documents."""
-        for candidate in candidates:
-            if f"{self.table}.{candidate}" in self.mock.table:
-                return ApiError(f"{self.table}.{candidate}", **extra)
-        return ApiError(f"{self.table}.{candidates[-1]}", **extra)
+    def wrong_grant(self, grant_type: str | None) -> ApiError:
+        """A `grant_type` this step does not take: a documented one of another step, or one nobody documents."""
+        condition = "wrong_grant_type" if grant_type in openapi.grant_types() else "unknown_grant_type"
+        return self.fail(condition, detail=f"The grant type '{(grant_type or '')[:40]}' is not supported here.")
 
     def param(self, name: str, *, required: bool = True) -> str | None:
         """A form field; a missing or empty required one is this endpoint's `invalid_request`."""
         value = self.form.get(name)
         if value is None or not value.strip():
             if required:
-                raise self.error(
-                    "invalid_request", detail=f"The request body must contain the following parameter: '{name}'."
+                raise self.fail(
+                    "invalid_parameter", detail=f"The request body must contain the following parameter: '{name}'."
                 )
             return None
         return value
@@ -83,29 +89,20 @@ class Call:
     def client(self) -> Application:
         """The calling app; refused as the table documents if missing, malformed, unknown, confidential or disabled."""
         if self.form.get("client_id") == "" and self.state.deviating("empty_client_id_unauthorized"):
-            raise self.first_error("unauthorized_client", "invalid_request", detail="Application '' was not found.")
+            raise self.fail("unknown_client", detail="Application '' was not found in the directory.")
         raw = self.param("client_id")
         assert raw is not None
         if not GUID.match(raw.strip()):
-            raise self.error("invalid_request", detail=f"The client_id '{raw[:64]}' is not a valid GUID.")
+            raise self.fail("invalid_parameter", detail=f"The client_id '{raw[:64]}' is not a valid GUID.")
         app = self.tenant.app(raw.strip())
         if app is None:
-            raise self.first_error(
-                "unauthorized_client",
-                "invalid_request",
-                detail=f"Application with identifier '{raw.strip()}' was not found in the directory.",
+            raise self.fail(
+                "unknown_client", detail=f"Application with identifier '{raw.strip()}' was not found in the directory."
             )
         if not app.public:
-            raise self.first_error(
-                "invalid_client", "invalid_request", detail="Confidential clients are not supported by native auth."
-            )
+            raise self.fail("confidential_client", detail="Confidential clients are not supported by native auth.")
         if not app.native_auth:
-            raise self.first_error(
-                "invalid_client.nativeauthapi_disabled",
-                "invalid_client",
-                "invalid_request",
-                detail="The application is not enabled for native authentication.",
-            )
+            raise self.fail("native_auth_disabled", detail="The application is not enabled for native authentication.")
         return app
 
     def user_flow(self, app: Application) -> UserFlow:
@@ -114,18 +111,19 @@ class Call:
 
     def challenge_types(self, app: Application, *, required: bool) -> frozenset[str] | None:
         """The parsed `challenge_type` list (§7.2): unknown values are `invalid_request`, no `redirect` is
-        `unsupported_challenge_type` (ERR-01 ruling: the table wins over the example)."""
+        `unsupported_challenge_type` (ERR-01 ruling: the table wins over the example), as the conditions say."""
         raw = self.param("challenge_type", required=required)
         if raw is None:
             return None
         values = raw.split()
         unknown = [v for v in values if v not in CHALLENGE_TYPES or v not in app.challenge_types]
         if unknown:
-            raise self.error("invalid_request", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
+            raise self.fail("unknown_challenge_type", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
+        if values == ["redirect"] and self.state.deviating("redirect_alone_continues"):
+            return frozenset(app.challenge_types)
         if "redirect" not in values:
-            raise self.error(
-                "unsupported_challenge_type",
-                detail="The challenge_type list parameter does not include the 'redirect' type.",
+            raise self.fail(
+                "no_redirect", detail="The challenge_type list parameter does not include the 'redirect' type."
             )
         return frozenset(values)
 
@@ -135,7 +133,7 @@ class Call:
         values = frozenset(raw.split()) if raw else frozenset()
         unknown = sorted(values - CAPABILITIES)
         if unknown:
-            raise self.error("invalid_request", detail=f"Unsupported capability '{unknown[0][:40]}'.")
+            raise self.fail("unknown_capability", detail=f"Unsupported capability '{unknown[0][:40]}'.")
         return values
 
     def peek(self, *steps: str) -> TokenRecord | None:
@@ -160,10 +158,12 @@ class Call:
         try:
             record = self.state.check(value, steps, (self.form.get("client_id") or "").strip())
         except TokenProblem as problem:
-            if problem.expired:
-                raise self.error("expired_token", detail="The continuation_token is expired.") from None
-            row = self.mock.table.invalid_token_row(self.table)  # §7.1, read from specs/errors.yaml
-            raise ApiError(row.id, detail="The continuation_token is invalid.") from None
+            step = self.table.lower()
+            if problem.expired and not self.state.deviating(f"expired_as_invalid_request_{step}"):
+                raise self.fail("expired_token", detail="The continuation_token is expired.") from None
+            if problem.expired or self.state.deviating(f"invalid_token_as_invalid_request_{step}"):
+                raise self.fail("invalid_parameter", detail="The continuation_token is not valid.") from None
+            raise self.fail("invalid_token", detail="The continuation_token is invalid.") from None
         self.consumed, self.record = value, record
         return record.flow
 
@@ -175,7 +175,7 @@ class Call:
         assert code is not None
         otp = self.state.verify_otp(flow, code.strip())
         if otp is None:
-            raise self.error("invalid_grant", "invalid_oob_value", detail=detail)
+            raise self.fail("wrong_otp", detail=detail)
         return flow, otp
 
     def spend(self) -> None:

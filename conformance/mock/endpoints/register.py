@@ -30,17 +30,17 @@ def challenge(call: Call) -> dict[str, Any]:
     default_channel = "sms" if target.startswith("+") else "email"
     channel = (call.param("challenge_channel", required=False) or default_channel).strip()
     if "oob" not in challenge_type or any(t not in ("oob", "redirect") for t in challenge_type):
-        raise call.error("invalid_request", detail="challenge_type must be 'oob'.")
+        raise call.fail("unknown_challenge_type", detail="challenge_type must be 'oob'.")
     if channel not in ("email", "sms"):
-        raise call.error("invalid_request", detail=f"Unsupported challenge_channel '{channel[:40]}'.")
+        raise call.fail("invalid_parameter", detail=f"Unsupported challenge_channel '{channel[:40]}'.")
     if not (EMAIL if channel == "email" else PHONE).match(target):
-        raise call.error("invalid_request", detail=f"challenge_target is not a valid {channel} target.")
+        raise call.fail("invalid_parameter", detail=f"challenge_target is not a valid {channel} target.")
     flow = call.take("E9")
     if channel == "sms":
         if target in call.tenant.sms_blocked_numbers:
-            raise call.error("access_denied", "provider_blocked_by_rep", detail="The phone number is blocked.")
+            raise call.fail("sms_number_blocked", detail="The phone number is blocked.")
         if any(target.startswith(prefix) for prefix in call.tenant.sms_blocked_regions):
-            raise call.error("access_denied", "provider_blocked_by_admin", detail="The phone region is blocked.")
+            raise call.fail("sms_region_blocked", detail="The phone region is blocked.")
     target_key = target.lower() if channel == "email" else target
     flow.pending_method = (channel, target_key)
     if channel == "email" and flow.verified_email == target_key:
@@ -57,7 +57,7 @@ def continue_(call: Call) -> dict[str, Any]:
     call.client()
     grant_type = (call.param("grant_type") or "").strip()
     if grant_type not in ("oob", "continuation_token"):
-        raise call.error("invalid_grant", detail=f"The grant type '{grant_type[:40]}' is not supported here.")
+        raise call.wrong_grant(grant_type)
     if grant_type == "oob":
         flow, _ = call.take_with_code("E10.oob")
     else:

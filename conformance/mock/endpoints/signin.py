@@ -25,7 +25,7 @@ def initiate(call: Call) -> dict[str, Any]:
     capabilities = call.capabilities()
     user = call.state.user(username)
     if user is None:
-        raise call.error("user_not_found", detail="The user account does not exist in the directory.")
+        raise call.fail("unknown_user", detail="The user account does not exist in the directory.")
     if first_factor(call, app, user) not in challenge_types:
         raise Redirect()
     flow = Flow("signin", app, user.email, challenge_types, capabilities, user=user)
@@ -39,7 +39,7 @@ def _second_factor(call: Call) -> dict[str, Any]:
     assert flow.user is not None
     method = next((m for m in flow.user.methods if m.id == method_id), None)
     if method is None:
-        raise call.error("invalid_request", detail=f"No strong authentication method with id '{method_id[:64]}'.")
+        raise call.fail("invalid_parameter", detail=f"No strong authentication method with id '{method_id[:64]}'.")
     if method.channel == "sms" and method.target in call.tenant.sms_blocked_numbers:
         raise Redirect()  # S1: SMS blocked by fraud protection as high risk → web fallback
     flow.mfa_method = method

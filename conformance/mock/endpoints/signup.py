@@ -30,23 +30,18 @@ def _attributes(call: Call, flow: UserFlow, raw: str | None, *, required_only: b
             raise Crash("deviation server_error_on_bad_attributes") from None
         if call.state.deviating("bad_attributes_ignored"):
             return {}
-        raise call.error("invalid_request", detail=str(exc)) from None
+        raise call.fail("invalid_parameter", detail=str(exc)) from None
     checked = check_attributes(flow, values, required_only=required_only)
     if checked.invalid:
-        raise call.error(
-            "invalid_grant",
-            "attribute_validation_failed",
-            detail="Attribute validation failed.",
-            invalid_attributes=checked.invalid,
-        )
+        raise call.fail("invalid_attribute", detail="Attribute validation failed.", invalid_attributes=checked.invalid)
     return checked.accepted
 
 
 def _password(call: Call, flow: UserFlow, password: str) -> None:
-    """Refuse a password the policy rejects with the table's `invalid_grant` suberror row."""
+    """Refuse a password the policy rejects with the table's row for the condition it meets."""
     problem = password_problem(flow.password_policy, password)
     if problem:
-        raise call.error("invalid_grant", problem)
+        raise call.fail(problem)
 
 
 def start(call: Call) -> dict[str, Any]:
@@ -56,14 +51,14 @@ def start(call: Call) -> dict[str, Any]:
     assert challenge_types is not None
     username = (call.param("username") or "").strip()
     if not EMAIL.match(username):
-        raise call.error("invalid_request", detail="The username must be an email address.")
+        raise call.fail("invalid_parameter", detail="The username must be an email address.")
     capabilities = call.capabilities()
     user_flow = call.user_flow(app)
     password = call.param("password", required=False)
     if password is not None and not user_flow.uses_password:
-        raise call.error("invalid_request", detail="This user flow does not use passwords.")
+        raise call.fail("invalid_parameter", detail="This user flow does not use passwords.")
     if call.state.user(username) is not None:
-        raise call.error("user_already_exists", detail="It looks like you may already have an account.")
+        raise call.fail("existing_user", detail="It looks like you may already have an account.")
     needed = {"oob", "password"} if user_flow.uses_password else {"oob"}
     if not needed <= challenge_types:
         raise Redirect()
@@ -98,14 +93,14 @@ def _finish(call: Call, flow: Flow) -> dict[str, Any]:
     user_flow = call.user_flow(flow.app)
     missing = [a for a in user_flow.attributes if a.required and a.name not in flow.attributes]
     if missing:
-        raise call.error(
-            "attributes_required",
+        raise call.fail(
+            "attributes_missing",
             detail="User attributes required.",
             continuation_token=call.token(flow, "E3c"),
             required_attributes=[descriptor(a) for a in missing],
         )
     if call.state.user(flow.username) is not None:
-        raise call.error("invalid_request", detail="An account with this username was created meanwhile.")
+        raise call.fail("existing_user", detail="An account with this username was created meanwhile.")
     user = User(flow.username, password=flow.password, attributes=dict(flow.attributes))
     call.state.add_user(user)
     flow.user, flow.password, flow.stage = user, None, "signed_up"
@@ -123,9 +118,7 @@ def continue_(call: Call) -> dict[str, Any]:
         record = call.peek("E3a", "E3b", "E3c")
         steps = record.steps if record else frozenset({"E3a"})
         call.table = next(step for step in ("E3a", "E3c", "E3b") if step in steps)
-        if call.table == "E3b":
-            call.table = "E3b-attrs"
-        raise call.error("invalid_grant", detail=f"The grant_type '{(grant_type or '')[:40]}' is not supported here.")
+        raise call.wrong_grant(grant_type)
     user_flow = call.user_flow(app)
     if grant_type == "oob":
         flow, otp = call.take_with_code("E3a", detail="Unable to validate the otp.")
@@ -133,7 +126,7 @@ def continue_(call: Call) -> dict[str, Any]:
         if user_flow.uses_password and flow.password is None:
             flow.stage = "credential"
             next_token = call.token(flow, "E2")
-            raise call.error("credential_required", detail="Credential required.", continuation_token=next_token)
+            raise call.fail("credential_missing", detail="Credential required.", continuation_token=next_token)
         return _finish(call, flow)
     if grant_type == "password":
         password = call.param("password")

@@ -21,10 +21,10 @@ def start(call: Call) -> dict[str, Any]:
     capabilities = call.capabilities()
     user_flow = call.user_flow(app)
     if not (user_flow.uses_password and user_flow.sspr):
-        raise call.error("invalid_request", detail="Self-service password reset is not enabled for this application.")
+        raise call.fail("method_not_enabled", detail="Self-service password reset is not enabled for this application.")
     user = call.state.user(username)
     if user is None:
-        raise call.error("user_not_found", detail="The user account does not exist in the directory.")
+        raise call.fail("unknown_user", detail="The user account does not exist in the directory.")
     if user.password is None or "oob" not in challenge_types:
         raise Redirect()
     flow = Flow("sspr", app, user.email, challenge_types, capabilities, user=user)
@@ -50,7 +50,7 @@ def continue_(call: Call) -> dict[str, Any]:
     call.client()
     grant_type = (call.param("grant_type") or "").strip()
     if grant_type != "oob":
-        raise call.error("invalid_grant", detail=f"The grant type '{grant_type[:40]}' is not supported here.")
+        raise call.wrong_grant(grant_type)
     flow, otp = call.take_with_code("E13")
     flow.verified_email = otp.target.lower()
     lifetime = min(call.tenant.lifetimes.continuation_token, MAX_RESET_TOKEN_LIFETIME)
@@ -67,7 +67,7 @@ def submit(call: Call) -> dict[str, Any]:
     recent = [*flow.user.password_history, *([flow.user.password] if flow.user.password else [])]
     problem = password_problem(call.user_flow(app).password_policy, password, recent)
     if problem:
-        raise call.error("invalid_grant", problem)
+        raise call.fail(problem)
     flow.new_password, flow.submitted_at, flow.polls = password, call.now, 0
     return {"continuation_token": call.token(flow, "E15"), "poll_interval": call.tenant.lifetimes.poll_interval}
 

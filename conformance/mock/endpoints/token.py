@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock.endpoints.base import Call
-from conformance.mock.envelope import ApiError, Crash, Redirect
+from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tenant import GUID, Application
 from conformance.mock.tokens import claims, issuer
@@ -30,7 +30,7 @@ def _client(call: Call) -> Application:
     raw = (call.form.get("client_id") or "").strip()
     app = call.tenant.app(raw) if GUID.match(raw) else None
     if app is not None and not app.public and (call.form.get("client_secret") or call.form.get("client_assertion")):
-        raise ApiError("G-token.invalid_client", detail="Invalid client secret provided.")
+        raise call.fail("client_authentication_failed", table="G-token", detail="Invalid client secret provided.")
     return call.client()
 
 
@@ -39,9 +39,9 @@ def _scopes(call: Call, *, required: bool = True, default: tuple[str, ...] = ())
     raw = call.param("scope", required=required)
     checked = check_scopes(raw if raw is not None else " ".join(default), call.tenant.scopes)
     if checked.problem == "invalid_resource":
-        raise ApiError("G-token.invalid_resource", detail=checked.detail)
+        raise call.fail("unknown_resource", table="G-token", detail=checked.detail)
     if checked.problem:
-        raise ApiError("E6.invalid_scope", detail=checked.detail)
+        raise call.fail("invalid_scope", table="E6", detail=checked.detail)
     return checked
 
 
@@ -51,20 +51,20 @@ def _second_factor(call: Call, flow: Flow) -> None:
     if not (user_flow.mfa and user_flow.uses_password) or flow.strong_auth_done:
         return
     assert flow.user is not None
+    if flow.user.methods and call.state.deviating("mfa_required_dropped"):
+        return
     if flow.user.methods:
         if "mfa_required" not in flow.capabilities:
             raise Redirect("Client is missing mfa_required capability")
-        raise call.error(
-            "invalid_grant",
-            "mfa_required",
+        raise call.fail(
+            "mfa_needed",
             detail="Multi-factor authentication is required.",
             continuation_token=call.token(flow, "E7"),
         )
     if "registration_required" not in flow.capabilities:
         raise Redirect("Client is missing registration_required capability")
-    raise call.error(
-        "invalid_grant",
-        "registration_required",
+    raise call.fail(
+        "registration_needed",
         detail="A strong authentication method must be registered.",
         continuation_token=call.token(flow, "E8"),
     )
@@ -99,7 +99,8 @@ def _tokens(call: Call, app: Application, user: User, scopes: ScopeCheck) -> dic
     if "offline_access" in scopes.scopes or deviating("refresh_token_without_offline_access"):
         body["refresh_token"] = call.state.issue_refresh(user, app.client_id, scopes.scopes)
     if "openid" in scopes.scopes or deviating("id_token_without_openid"):
-        body["id_token"] = call.mock.signer.sign(common, rogue=rogue)
+        named = {"email", "preferred_username"} if deviating("id_token_without_email") else set()
+        body["id_token"] = call.mock.signer.sign({k: v for k, v in common.items() if k not in named}, rogue=rogue)
     call.spend()
     return body
 
@@ -112,7 +113,7 @@ def _refresh(call: Call) -> dict[str, Any]:
     assert value is not None
     record = call.state.redeem_refresh(value.strip(), app.client_id)
     if record is None:
-        raise call.error("invalid_grant", detail="The refresh token is invalid, expired or already used.")
+        raise call.fail("invalid_refresh_token", detail="The refresh token is invalid, expired or already used.")
     return _tokens(call, app, record.user, _scopes(call, required=False, default=record.scopes))
 
 
@@ -123,20 +124,26 @@ def token(call: Call) -> dict[str, Any]:
     app = _client(call)
     grant_type = (call.param("grant_type") or "").strip()
     if grant_type in GENERIC_GRANTS:
-        raise ApiError("G-token.unsupported_grant_type", detail=f"The grant type '{grant_type}' is not supported.")
+        raise call.fail(
+            "unsupported_oauth_grant", table="G-token", detail=f"The grant type '{grant_type}' is not supported."
+        )
     if grant_type not in NATIVE_GRANTS:
         if call.state.deviating("server_error_on_unknown_grant_type"):
             raise Crash("deviation server_error_on_unknown_grant_type")
-        raise call.error("unsupported_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
+        raise call.fail("unknown_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
     scopes = _scopes(call)
     if grant_type == "password":
         password = call.param("password")
         flow = call.take("E6.password")
         assert flow.user is not None and password is not None
         if flow.user.password is None or password != flow.user.password:
-            raise call.error("invalid_grant", detail="Error validating credentials due to invalid username or password")
+            raise call.fail(
+                "invalid_credentials", detail="Error validating credentials due to invalid username or password"
+            )
         if flow.user.interaction_required:
-            raise ApiError("G-token.interaction_required", detail="A Conditional Access policy requires interaction.")
+            raise call.fail(
+                "interaction_needed", table="G-token", detail="A Conditional Access policy requires interaction."
+            )
         _second_factor(call, flow)
     elif grant_type in ("oob", "mfa_oob"):
         flow, _ = call.take_with_code(f"E6.{grant_type}")
@@ -147,7 +154,7 @@ def token(call: Call) -> dict[str, Any]:
         flow = call.take("E6.continuation_token")
         assert flow.user is not None
         if username is not None and username.strip().lower() != flow.user.email:
-            raise call.error("invalid_grant", detail="The username does not match the continuation_token.")
+            raise call.fail("invalid_credentials", detail="The username does not match the continuation_token.")
         _second_factor(call, flow)
         if call.state.deviating("continuation_grant_ignores_scope"):
             scopes = check_scopes("openid offline_access", call.tenant.scopes)
