@@ -54,7 +54,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PROFILE",
         help="target profile (TOML); 'mock' = embedded mock in-process (default), 'mock-http' = over loopback HTTP",
     )
-    group.addoption("--slow", action="store_true", help="run checks that wait real time (token expiry)")
+    group.addoption(
+        "--slow",
+        action="store_true",
+        help="run the expiry probes on a target without clock control (prepared together, one real wait)",
+    )
     group.addoption(
         "--mock-deviation",
         action="append",

@@ -97,7 +97,11 @@ def _run_pytest(args: list[str]) -> int:
     "--reports", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
     help="Directory for conformance.html, traceability.html, junit.xml, summary.json and transcripts/.",
 )
-@click.option("--slow", is_flag=True, help="Also run the checks that wait real time (continuation-token expiry).")
+@click.option(
+    "--slow", is_flag=True,
+    help="Also run the expiry probes against a target without clock control: the run waits once, for the longest "
+    "lifetime the profile declares.",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED, metavar="[PYTEST_ARGS]...")
 def run(target: str, reports: Path, slow: bool, pytest_args: tuple[str, ...]) -> None:
     """Run the conformance suites and fuzzing against TARGET and write the reports; exit status as pytest's.
