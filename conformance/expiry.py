@@ -24,6 +24,7 @@ import pytest
 from _pytest.outcomes import OutcomeException
 
 from conformance.client import Exchange, NativeAuthClient
+from conformance.report.record import marked_requirements
 from conformance.session import Target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application
@@ -108,7 +109,7 @@ class Batch:
         name, prepare = _marker(item)
         lifetime = lifetime_of(self.target, name)
         profile = self.target.profile
-        own = tuple(dict.fromkeys(rid for marker in item.iter_markers("requirement") for rid in marker.args))
+        own = tuple(marked_requirements(item))
         found = Prepared(verdict=Verdict(frozenset(profile.expected_deviations), profile.severity, own))
         if lifetime is None:
             return found
