@@ -6,6 +6,9 @@ Every check records its findings on a `Verdict` under a requirement id that reso
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections.abc import Iterable
 
@@ -24,6 +27,7 @@ GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 #: Clock skew tolerated between the target and this runner when checking `iat`/`exp`/`nbf` (the 5 minutes
 #: token-validation libraries such as Microsoft.IdentityModel allow by default).
 CLOCK_SKEW_S = 300
+CLIENT_INFO_RULE = "R-CLIENT-INFO"
 
 
 def _is_uuid(value: object) -> bool:
@@ -36,9 +40,12 @@ def _realizing_suberrors(row: ErrorRow) -> set[str]:
 
 
 def describe(response: ApiResponse) -> str:
-    """What came, in a few words: the redirect, a success, or the status with `error`/`suberror`."""
+    """What came, in a few words: the redirect, a success, the status with `error`/`suberror`, or the status and why
+    the body is not one JSON object."""
     if response.is_redirect:
         return "the redirect response"
+    if response.problem:
+        return f"HTTP {response.status} ({response.problem})"
     if response.status == 200:
         return "HTTP 200" + (" with a continuation_token" if response.continuation_token else "")
     return " ".join(str(part) for part in (f"HTTP {response.status}", response.error, response.suberror) if part)
@@ -106,7 +113,12 @@ def error_envelope(verdict: Verdict, response: ApiResponse, row: ErrorRow, condi
     """The response is the documented error row, provoked by `condition` (default: the row's only one), with the full
     envelope (§1.1, the row's table). One check per statement: status, error, suberror and AADSTS code under the row,
     each softened only where an erratum tolerates that very answer; the envelope fields under their rules. A success
-    where the error was due is said once, by the status check."""
+    where the error was due is said once, by the status check. An answer whose body is not one JSON object (not JSON,
+    empty, too large, repeated names) is that one finding, whatever errata tolerate (they rule between readings of a
+    JSON error body)."""
+    if response.problem:
+        verdict.check(False, row.id, f"expected the documented error body ({row.id}), got {describe(response)}")
+        return
     if condition is None and len(row.conditions) == 1:
         condition = next(iter(row.conditions))
     status(verdict, response, row, condition)
@@ -265,6 +277,42 @@ def token_response(verdict: Verdict, response: ApiResponse, scopes: Iterable[str
     )
 
 
+def client_info(verdict: Verdict, response: ApiResponse) -> None:
+    """A token answer to a request that sent `client_info=1` carries `client_info`: base64url JSON naming the user
+    (`uid`, the id_token's `oid`) and the tenant (`utid`, its `tid`) — R-CLIENT-INFO, observed in MSAL, so a broken
+    one warns unless the profile makes it strict."""
+    if not success(verdict, response, "E6"):
+        return
+    raw = response.json.get("client_info")
+    if not verdict.check(
+        isinstance(raw, str) and bool(raw),
+        CLIENT_INFO_RULE,
+        "no client_info in the token answer (MSAL JS refuses it as client_info_missing)",
+    ):
+        return
+    try:
+        info = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (ValueError, binascii.Error):
+        info = None
+    if not verdict.check(
+        isinstance(info, dict) and all(isinstance(info.get(key), str) and info[key] for key in ("uid", "utid")),
+        CLIENT_INFO_RULE,
+        f"client_info is not base64url JSON with uid and utid: {raw[:60]!r}",
+    ):
+        return
+    if isinstance(response.json.get("id_token"), str):
+        try:
+            claims = jwt.decode(response.json["id_token"], options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return  # the id_token check says why
+        verdict.check(
+            (info["uid"], info["utid"]) == (claims.get("oid"), claims.get("tid")),
+            CLIENT_INFO_RULE,
+            f"client_info names uid {info['uid']!r}, utid {info['utid']!r}; the id_token oid {claims.get('oid')!r}, "
+            f"tid {claims.get('tid')!r}",
+        )
+
+
 def id_token(verdict: Verdict, token: str, jwks: dict[str, object], *, client_id: str) -> None:
     """The id_token is a JWT signed by a key of the target's JWKS, for this client, not expired, naming its subject
     (§E6, S2). Which other claims it carries depends on the scopes (OpenID Connect), which the docs do not state."""
@@ -334,5 +382,8 @@ def json_answers(verdict: Verdict, exchanges: Iterable[Exchange]) -> None:
         next((v for k, v in e.response_headers.items() if k.lower() == "content-type"), "") for e in answered
     ]
     wrong = [(e, t) for e, t in zip(answered, types, strict=True) if not JSON_MEDIA.match(t)]
-    first = f": {wrong[0][0].operation} answered {wrong[0][1] or 'no Content-Type'!r}" if wrong else ""
+    first = ""
+    if wrong:
+        exchange, media = wrong[0]
+        first = f": {exchange.operation} answered HTTP {exchange.status} with {media or 'no Content-Type'!r}"
     verdict.check(not wrong, "R-RESPONSE-JSON", f"{len(wrong)} of {len(answered)} answers are not JSON{first}")

@@ -1,4 +1,10 @@
-"""The HTTP client: one documented request per call, paced, retried on throttling, recorded and redacted."""
+"""The HTTP client: one documented request per call, paced, retried on throttling, recorded and redacted.
+
+Whatever the target answers is recorded as it came and judged by the checks (a body that is not a JSON object, or
+has duplicate names, is a schema problem of that answer); what is not an answer at all (no connection, a connection
+broken mid-answer, no complete answer within `timeout_s` from connect to last byte) is `TargetUnreachable`, one line.
+At most `MAX_BODY_BYTES` of a body are read.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +20,18 @@ from typing import Any
 import httpx
 
 from conformance.contract import openapi, schemas
+from conformance.deadline import Deadline, Sockets
 from conformance.redaction import redact_form, redact_json
 
 THROTTLE_ERRORS = frozenset({"temporarily_unavailable", "slow_down"})
+#: A documented answer is a few kilobytes; reading stops past this many bytes (decoded).
+MAX_BODY_BYTES = 1 << 20
+SNIPPET = 80
 
 
 class TargetUnreachable(RuntimeError):
-    """The target could not be reached at all: a problem of the run, never a verdict about the target."""
+    """The target gave no complete HTTP answer (none at all, a broken one, or none in time): a problem of the run,
+    never a verdict about the target; the message is one line naming the URL."""
 
 
 @dataclass(slots=True)
@@ -55,6 +66,8 @@ class ApiResponse:
     headers: httpx.Headers
     body: Any
     exchange: Exchange
+    #: Why the body is not one well-formed JSON object (not JSON, empty, too large, repeated names); '' when it is.
+    problem: str = ""
 
     @property
     def json(self) -> dict[str, Any]:
@@ -125,6 +138,8 @@ class NativeAuthClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(transport=transport, timeout=timeout_s)
+        self._timeout_s = timeout_s
+        self._sockets = Sockets()
         self._recorder = recorder
         self.observers: list[WireObserver] = []
         self._pacer = Pacer(requests_per_second)
@@ -181,28 +196,50 @@ class NativeAuthClient:
         start = time.perf_counter()
         request = self._http.build_request("POST", url, content=body, headers=headers)
         try:
-            raw = self._http.send(request)
-        except httpx.TransportError as exc:
-            exchange.note = f"{type(exc).__name__}: {exc}"
+            raw, content, complete = self._exchange(request)
+        except TargetUnreachable as exc:
+            exchange.note = str(exc).removeprefix(f"{url}: ")
             self._observe(request, None)
             self._record(exchange)
-            raise TargetUnreachable(f"{url}: {type(exc).__name__}: {exc}") from exc
+            raise
         exchange.elapsed_ms = round((time.perf_counter() - start) * 1000, 2)
         self._observe(request, raw)
-        try:
-            parsed: Any = raw.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            parsed = raw.text
         path = self._paths[operation]
+        parsed, problems = parse_body(content, raw.headers.get("content-type", ""), complete=complete)
+        unreadable = list(problems)
+        if raw.is_redirect:
+            problems.insert(0, f"HTTP {raw.status_code} redirect to {raw.headers.get('location', '(no Location)')}")
         exchange.status = raw.status_code
         exchange.response_headers = dict(raw.headers)
         exchange.response_body = redact_json(parsed)
         if isinstance(parsed, dict):
-            exchange.schema_errors = schemas.validate_response(path, raw.status_code, parsed)
-        else:
-            exchange.schema_errors = ["response body is not a JSON object"]
+            problems = [*problems, *schemas.validate_response(path, raw.status_code, parsed)]
+        exchange.schema_errors = problems
         self._record(exchange)
-        return ApiResponse(operation, path, raw.status_code, raw.headers, parsed, exchange)
+        return ApiResponse(operation, path, raw.status_code, raw.headers, parsed, exchange, "; ".join(unreadable))
+
+    def _exchange(self, request: httpx.Request) -> tuple[httpx.Response, bytes, bool]:
+        """Send and read at most MAX_BODY_BYTES within the deadline: the response (read), its body, whether whole."""
+        with Deadline(self._timeout_s, self._sockets) as deadline:
+            request.extensions["trace"] = self._sockets.tracer(deadline)
+            try:
+                raw = self._http.send(request, stream=True)
+                try:
+                    content, complete = _read_capped(raw)
+                finally:
+                    raw.close()
+            except httpx.TransportError as exc:
+                if deadline.expired:
+                    raise self._late(request) from None
+                lines = str(exc).strip().splitlines() or [""]
+                raise TargetUnreachable(f"{request.url}: {type(exc).__name__}: {lines[0]}".rstrip(": ")) from exc
+            if deadline.expired:
+                raise self._late(request)
+        answered = httpx.Response(raw.status_code, headers=raw.headers, content=content, request=request)
+        return answered, content, complete
+
+    def _late(self, request: httpx.Request) -> TargetUnreachable:
+        return TargetUnreachable(f"{request.url}: no complete answer within {self._timeout_s:g} s")
 
     def _retry_after(self, response: ApiResponse) -> float | None:
         """Seconds to wait before retrying a throttled response, or None when it was not throttled."""
@@ -223,3 +260,44 @@ class NativeAuthClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _read_capped(response: httpx.Response) -> tuple[bytes, bool]:
+    """The decoded body, up to MAX_BODY_BYTES; False when there was more."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"".join(chunks)[:MAX_BODY_BYTES], False
+    return b"".join(chunks), True
+
+
+def parse_body(content: bytes, content_type: str, *, complete: bool = True) -> tuple[Any, list[str]]:
+    """The body as JSON when it parses (else its text), and what keeps it from being one well-formed JSON object."""
+    kind = content_type.split(";", 1)[0].strip() or "no content-type"
+    if not complete:
+        return f"<more than {MAX_BODY_BYTES} bytes; not read further>", [
+            f"response body larger than {MAX_BODY_BYTES} bytes ({kind}); not read further"
+        ]
+    if not content:
+        return "", ["response body is empty"]
+    duplicates: list[str] = []
+
+    def collect(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                duplicates.append(key)
+            found[key] = value
+        return found
+
+    try:
+        parsed = json.loads(content, object_pairs_hook=collect)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        text = content.decode("utf-8", "replace")
+        return text, [f"response body is not JSON ({kind}, {len(content)} bytes: {text[:SNIPPET]!r}): {exc}"]
+    problems = [f"response body repeats the name {name!r} (RFC 8259 §4: names SHOULD be unique)" for name in duplicates]
+    if not isinstance(parsed, dict):
+        problems.append(f"response body is JSON but not an object: {type(parsed).__name__}")
+    return parsed, problems

@@ -9,10 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import checks, expiry, skips
-from conformance.client import Exchange, NativeAuthClient
+from conformance import checks, expiry, redaction, skips
+from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
 from conformance.mock.deviations import SWITCHES
+from conformance.otp import OtpError
+from conformance.otp.base import describe
 from conformance.report.results import warned_rules
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
@@ -36,6 +38,8 @@ MARKERS = {
 #: What a test raises when the target broke a rule (a verdict); anything else in a test's body (TargetUnreachable,
 #: OtpTimeout, a crash of test code) is an error of the run.
 VERDICT_EXCEPTIONS = (AssertionError, pytest.fail.Exception)
+#: The harness's own problems, each reported in the one line its exception says (never a traceback), in any phase.
+HARNESS_ERRORS = (TargetUnreachable, OtpError, ProfileError)
 TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
@@ -71,6 +75,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    redaction.redact_log_records()
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():
@@ -186,13 +191,19 @@ def _expiry_head_start(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(scope="session")
 def jwks(target: Target) -> dict[str, Any]:
-    """The target's signing keys, found through its OpenID discovery document."""
-    with httpx.Client(transport=target.transport, timeout=30) as http:
-        discovery = http.get(f"{target.profile.base_url}/v2.0/.well-known/openid-configuration")
-        discovery.raise_for_status()
-        keys = http.get(discovery.json()["jwks_uri"])
-        keys.raise_for_status()
-        return keys.json()
+    """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
+    cannot be read)."""
+    url = f"{target.profile.base_url}/v2.0/.well-known/openid-configuration"
+    with httpx.Client(transport=target.transport, timeout=target.profile.pacing.request_timeout_s) as http:
+        try:
+            discovery = http.get(url).raise_for_status()
+            url = discovery.json()["jwks_uri"]
+            keys = http.get(url).raise_for_status().json()
+        except (httpx.HTTPError, ValueError, LookupError, TypeError) as exc:
+            raise TargetUnreachable(f"{url}: cannot read the signing keys: {describe(exc)}") from None
+    if not isinstance(keys, dict):
+        raise TargetUnreachable(f"{url}: cannot read the signing keys: not a JSON Web Key Set")
+    return keys
 
 
 @pytest.hookimpl(wrapper=True)
@@ -225,6 +236,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report the accounts it signed up (and those it attempted to)."""
     report: pytest.TestReport = yield
     _accounts(item, report)
+    if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
+        problem = call.excinfo.value
+        report.longrepr = f"{type(problem).__name__}: {problem}"  # one line, which says what failed and where
     if call.when != "call":
         return report
     for marker in item.iter_markers("requirement"):

@@ -1,10 +1,15 @@
-"""Redaction for transcripts and reports: secrets become a keyed fingerprint, so equal values still match.
+"""Redaction for transcripts, reports and logs: secrets become a keyed fingerprint, so equal values still match.
 
 `fingerprint("AQABAAEAAAAtyolDObpQQ5VtlI4uGjEPeu…")` → `AQAB…#3f9a1c2d`. The hash is an HMAC under a key that is
 random per run unless `CONFORMANCE_REDACTION_KEY` is set: an unkeyed hash of an 8-digit code or a dictionary password
 could be reversed by brute force. `export_key()` puts the key into the environment so that the processes a run starts
-(xdist workers) fingerprint alike. Token-like values keep a four-character prefix to help a reader; passwords, codes
-and client secrets keep none. Known secret values are found in one pass (Aho-Corasick), however many there are.
+(xdist workers) fingerprint alike. Tokens keep a four-character prefix to help a reader; passwords and codes none.
+
+Redaction holds by construction, two ways. By field: every value of a field the schemas mark `x-secret`, whatever
+the field is called (`conformance.contract.secrets`). By value: every OTP code the mock issued or an OTP source
+returned, and every password revealed from the environment, is `remember`ed in this process, and `redact_text`,
+the report scrubber and every log record (`redact_log_records`) replace it wherever it appears, in any of its common
+spellings, in one pass (Aho-Corasick) however many there are.
 """
 
 from __future__ import annotations
@@ -12,9 +17,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from secrets import token_hex
 from typing import Any
@@ -22,16 +29,32 @@ from urllib.parse import quote, quote_plus, unquote_plus
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
-KEY_ENV = "CONFORMANCE_REDACTION_KEY"
-TOKEN_KEYS = frozenset({"continuation_token", "access_token", "refresh_token", "id_token"})
-SECRET_KEYS = frozenset({"password", "new_password", "oob", "code", "client_secret"})
-REDACTED_KEYS = TOKEN_KEYS | SECRET_KEYS
-PREFIX_MIN_LENGTH = 16
+from conformance.contract import secrets as secret_fields
 
-_KEYS = "|".join(sorted(REDACTED_KEYS))
-_FORM_PAIR = re.compile(rf"(?i)(?<![\w-])({_KEYS})=([^&\s\"']*)")
-_JSON_PAIR = re.compile(rf'(?i)"({_KEYS})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+KEY_ENV = "CONFORMANCE_REDACTION_KEY"
+PREFIX_MIN_LENGTH = 16
+#: Shorter values (a deliberately weak password like `abc`) are too common as text to be replaced everywhere.
+MIN_SECRET_LENGTH = 6
 _FINGERPRINT = re.compile(r"(?:.{4})?…#[0-9a-f]{8}")
+
+
+def is_secret(name: str) -> bool:
+    """True when a field of that name holds a secret (the schemas mark it `x-secret`)."""
+    return secret_fields.kind_of(name) is not None
+
+
+def is_token(name: str) -> bool:
+    """True when a field of that name holds a token (its fingerprint keeps a short prefix)."""
+    return secret_fields.kind_of(name) == "token"
+
+
+@cache
+def _pair_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`name=value` and `"name": "value"` for every secret field name."""
+    names = "|".join(sorted(map(re.escape, secret_fields.fields()), key=len, reverse=True))
+    form = re.compile(rf"(?i)(?<![\w-])({names})=([^&\s\"']*)")
+    json_pair = re.compile(rf'(?i)"({names})"(\s*:\s*)"((?:[^"\\]|\\.)*)"')
+    return form, json_pair
 
 
 @cache
@@ -64,14 +87,14 @@ def _redact_value(key: str, value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return fingerprint(text, prefix=key.lower() in TOKEN_KEYS)
+    return fingerprint(text, prefix=is_token(key))
 
 
 def redact_form(form: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of form fields with sensitive ones fingerprinted (a list value has each item fingerprinted)."""
     redacted: dict[str, Any] = {}
     for key, value in form.items():
-        if key.lower() not in REDACTED_KEYS:
+        if not is_secret(key):
             redacted[key] = value
         elif isinstance(value, list | tuple):
             redacted[key] = [_redact_value(key, item) for item in value]
@@ -84,7 +107,7 @@ def redact_json(obj: Any) -> Any:
     """A copy of a JSON value with every sensitive key fingerprinted, at any depth."""
     if isinstance(obj, dict):
         return {
-            key: _redact_value(key, value) if str(key).lower() in REDACTED_KEYS else redact_json(value)
+            key: _redact_value(key, value) if is_secret(str(key)) else redact_json(value)
             for key, value in obj.items()
         }
     if isinstance(obj, list):
@@ -122,11 +145,13 @@ class KnownSecrets:
 
 
 def redact_text(text: str, secrets: Iterable[str] | KnownSecrets = ()) -> str:
-    """Free text with known secrets (raw, URL-encoded, JSON-escaped) and sensitive `k=v` / `"k": "v"` pairs redacted."""
+    """Free text with `secrets`, every remembered secret (raw, URL-encoded, JSON-escaped) and secret `k=v` /
+    `"k": "v"` pairs redacted."""
     known = secrets if isinstance(secrets, KnownSecrets) else KnownSecrets(secrets)
-    text = known.replace(text)
-    text = _FORM_PAIR.sub(lambda m: f"{m[1]}={_redact_pair(m[1], unquote_plus(m[2]))}", text)
-    return _JSON_PAIR.sub(lambda m: f'"{m[1]}"{m[2]}"{_redact_pair(m[1], _json_string(m[3]))}"', text)
+    text = REMEMBERED.known().replace(known.replace(text))
+    form, json_pair = _pair_patterns()
+    text = form.sub(lambda m: f"{m[1]}={_redact_pair(m[1], unquote_plus(m[2]))}", text)
+    return json_pair.sub(lambda m: f'"{m[1]}"{m[2]}"{_redact_pair(m[1], _json_string(m[3]))}"', text)
 
 
 def _written_forms(secret: str) -> set[str]:
@@ -148,3 +173,70 @@ def _json_string(escaped: str) -> str:
         return str(json.loads(f'"{escaped}"'))
     except ValueError:
         return escaped
+
+
+class Remembered:
+    """The secrets this process handled beyond one exchange: OTP codes and revealed passwords (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._known: KnownSecrets | None = None
+
+    def add(self, value: str) -> None:
+        """Remember a secret value (values shorter than MIN_SECRET_LENGTH are too common to replace as text)."""
+        if len(value) < MIN_SECRET_LENGTH:
+            return
+        with self._lock:
+            if value not in self._values:
+                self._values.add(value)
+                self._known = None
+
+    def known(self) -> KnownSecrets:
+        """A matcher for every value remembered so far (rebuilt only after something new was remembered)."""
+        with self._lock:
+            if self._known is None:
+                self._known = KnownSecrets(self._values)
+            return self._known
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+REMEMBERED = Remembered()
+
+
+def remember(value: str) -> str:
+    """Remember a secret this process handled (an OTP code, a password), so no report or log shows it; returns it."""
+    if isinstance(value, str) and value:
+        REMEMBERED.add(value)
+    return value
+
+
+def _redacting_factory(previous: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return record  # a malformed call: logging reports it itself when the record is formatted
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    factory.redacts = True  # type: ignore[attr-defined]
+    return factory
+
+
+def redact_log_records() -> None:
+    """From now on, every log record this process creates is redacted (message and traceback) before any handler
+    sees it: remembered secrets and secret `k=v` / `"k": "v"` pairs. Idempotent."""
+    previous = logging.getLogRecordFactory()
+    if not getattr(previous, "redacts", False):
+        logging.setLogRecordFactory(_redacting_factory(previous))

@@ -140,6 +140,7 @@ def profile_client(profile: TargetProfile, *, transport: httpx.BaseTransport | N
         requests_per_second=pacing.requests_per_second,
         max_retries=pacing.max_retries,
         max_retry_after_s=pacing.max_retry_after_s,
+        timeout_s=pacing.request_timeout_s,
     )
 
 
@@ -160,16 +161,16 @@ def _mock_app(deviations: tuple[str, ...]) -> Starlette:
 
 
 @contextlib.contextmanager
-def _served_mock(deviations: tuple[str, ...]) -> Iterator[str]:
-    """Serve the embedded mock with uvicorn on a loopback port in a thread; yields its origin."""
+def serve_app(app: Starlette, name: str = "conformance-mock") -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields its origin."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(_mock_app(deviations), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="conformance-mock", daemon=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"embedded mock did not start on 127.0.0.1:{port}")
+            raise RuntimeError(f"{name} did not start on 127.0.0.1:{port}")
         time.sleep(0.01)
     try:
         yield f"http://127.0.0.1:{port}"
@@ -194,7 +195,7 @@ def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         elif spec == EMBEDDED_HTTP:
             transport = None
-            origin = stack.enter_context(_served_mock(deviations))
+            origin = stack.enter_context(serve_app(_mock_app(deviations)))
             profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
         else:
             transport = None

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from conformance.tomlconfig import MISSING, TomlTable
+from conformance.contract import schemas
+from conformance.redaction import remember
+from conformance.tomlconfig import MISSING, TomlTable, not_utf8
 from conformance.verdicts import SeverityPolicy, policy_problem
 
 AuthMethod = Literal["email_otp", "email_password"]
@@ -33,6 +36,8 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # an SMS `challenge_target` of E9 (§5): + and 7-15 digits (E.164)
 ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+CLIENT_ID_SCHEMA = "common/form.json#/$defs/client_id"
+EXAMPLE_CLIENT_ID = "00001111-aaaa-2222-bbbb-3333cccc4444"
 
 
 class ProfileError(ValueError):
@@ -60,11 +65,11 @@ class Secret:
     def reveal(self) -> str:
         """The secret's value; ProfileError when its environment variable is unset."""
         if self._literal is not None:
-            return self._literal
+            return remember(self._literal)
         value = os.environ.get(self.name)
         if not value:
             raise ProfileError(f"{self.origin or self.name}: environment variable {self.name} is not set")
-        return value
+        return remember(value)
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,17 @@ class OutboxOtp:
 
 @dataclass(frozen=True)
 class ImapOtp:
-    """OTPs read from a mailbox over IMAP."""
+    """OTPs read from a mailbox over IMAP: TLS from the start (`ssl`, port 993), a plain connection upgraded with
+    STARTTLS (`starttls`, port 143), or plain IMAP; the server's certificate is checked against the system's CAs or
+    `ca_file` (PEM)."""
 
     host: str
     username: Secret
     password: Secret
     port: int = 993
     ssl: bool = True
+    starttls: bool = False
+    ca_file: Path | None = None
     mailbox: str = "INBOX"
     timeout_s: float = 60.0
     poll_interval_s: float = 2.0
@@ -154,11 +163,13 @@ OtpConfig = OutboxOtp | ImapOtp | CommandOtp
 
 @dataclass(frozen=True)
 class Pacing:
-    """How hard the suite may push the target; `requests_per_second = 0` means unpaced."""
+    """How hard the suite may push the target (`requests_per_second = 0`: unpaced) and how long one request may take,
+    connect to last byte (`request_timeout_s`)."""
 
     requests_per_second: float = 2.0
     max_retries: int = 3
     max_retry_after_s: float = 30.0
+    request_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -230,6 +241,23 @@ class ProfileTable(TomlTable):
             raise self.error(key, f"expected an http(s) URL without query or fragment; got {value!r}")
         return value.rstrip("/")
 
+    def client_id(self, key: str, default: Any = MISSING) -> Any:
+        """An application (client) ID: a GUID, as the `client_id` form parameter is documented."""
+        value = self.get(key, str, default)
+        if value is not None and not schemas.conforms(value, CLIENT_ID_SCHEMA):
+            raise self.error(key, f"not a GUID (an application (client) ID is like {EXAMPLE_CLIENT_ID}); got {value!r}")
+        return value
+
+    def path(self, key: str) -> Path | None:
+        """A readable file, relative to the profile's folder; None when absent."""
+        name = self.get(key, str, None)
+        if name is None:
+            return None
+        path = Path(self.file).parent / Path(name).expanduser()
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise self.error(key, f"no readable file at {str(path)!r}")
+        return path
+
     def secret(self, key: str) -> Secret:
         """A Secret for the environment variable named under `key`, which must be set now."""
         name = self.text(key, pattern=ENV_NAME)
@@ -246,6 +274,8 @@ def load_profile(path: str | Path) -> TargetProfile:
             data = tomllib.load(handle)
     except OSError as exc:
         raise ProfileError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ProfileError(f"{file}: {not_utf8(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{file}: not valid TOML: {exc}") from None
     return _parse_profile(ProfileTable(file, "", data), default_name=Path(path).stem)
@@ -259,10 +289,10 @@ def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
     profile = TargetProfile(
         name=top.text("name", default_name),
         base_url=base_url,
-        client_id=top.text("client_id"),
-        second_client_id=top.text("second_client_id", None),
-        confidential_client_id=top.text("confidential_client_id", None),
-        disabled_client_id=top.text("disabled_client_id", None),
+        client_id=top.client_id("client_id"),
+        second_client_id=top.client_id("second_client_id", None),
+        confidential_client_id=top.client_id("confidential_client_id", None),
+        disabled_client_id=top.client_id("disabled_client_id", None),
         scopes=top.strings("scopes", ("openid", "offline_access")),
         tenant=tenant,
         users=tuple(_parse_user(table, tenant) for table in top.tables("users")),
@@ -282,7 +312,7 @@ def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
 def _parse_application(table: ProfileTable) -> Application:
     application = Application(
         name=table.text("name"),
-        client_id=table.text("client_id"),
+        client_id=table.client_id("client_id"),
         tenant=_parse_tenant(table.table("tenant", required=True)),
     )
     table.done()
@@ -378,11 +408,16 @@ def _parse_otp(table: ProfileTable) -> OtpConfig:
     if kind == "outbox":
         config = OutboxOtp(control_url=table.url("control_url"), **timing)
     elif kind == "imap":
-        ssl = table.get("ssl", bool, True)
+        implicit = table.get("ssl", bool, True)
+        starttls = table.get("starttls", bool, False)
+        if implicit and starttls:
+            raise table.error("starttls", "only with ssl = false (STARTTLS upgrades a plain connection)")
         config = ImapOtp(
             host=table.text("host"),
-            port=table.number("port", 993 if ssl else 143, minimum=1),
-            ssl=ssl,
+            port=table.number("port", 993 if implicit else 143, minimum=1, maximum=65535),
+            ssl=implicit,
+            starttls=starttls,
+            ca_file=_parse_ca_file(table, tls=implicit or starttls),
             username=table.secret("username_env"),
             password=table.secret("password_env"),
             mailbox=table.text("mailbox", "INBOX"),
@@ -397,11 +432,26 @@ def _parse_otp(table: ProfileTable) -> OtpConfig:
     return config
 
 
+def _parse_ca_file(table: ProfileTable, *, tls: bool) -> Path | None:
+    """The PEM file of the CAs an IMAP server's certificate is checked against (instead of the system's)."""
+    path = table.path("ca_file")
+    if path is None:
+        return None
+    if not tls:
+        raise table.error("ca_file", "only with ssl = true or starttls = true")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, ValueError) as exc:
+        raise table.error("ca_file", f"not a PEM file of CA certificates: {str(path)!r} ({exc})") from None
+    return path
+
+
 def _parse_pacing(table: ProfileTable) -> Pacing:
     pacing = Pacing(
         requests_per_second=table.number("requests_per_second", Pacing.requests_per_second, kind=float),
         max_retries=table.number("max_retries", Pacing.max_retries),
         max_retry_after_s=table.number("max_retry_after_s", Pacing.max_retry_after_s, kind=float),
+        request_timeout_s=table.number("request_timeout_s", Pacing.request_timeout_s, kind=float, minimum=0.1),
     )
     table.done()
     return pacing

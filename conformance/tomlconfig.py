@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from typing import Any, Self
 
 MISSING: Any = object()
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Why a file is not UTF-8 text, in one line (TOML files must be UTF-8)."""
+    return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); save the file as UTF-8"
 
 
 class TomlTable:
@@ -76,6 +82,8 @@ class TomlTable:
         value = self.get(key, (int, float) if kind is float else int, default)
         if value is None:
             return None
+        if not math.isfinite(value):
+            raise self.error(key, f"must be a finite number; got {value}")
         if maximum is None and value < minimum:
             raise self.error(key, f"must be at least {minimum}; got {value}")
         if maximum is not None and not minimum <= value <= maximum:

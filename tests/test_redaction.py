@@ -5,14 +5,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import secrets as secrets_module
+import shutil
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote_plus, urlencode
 
 import pytest
 
 from conformance import redaction
-from conformance.redaction import KEY_ENV, REDACTED_KEYS, fingerprint, redact_form, redact_json, redact_text
+from conformance.contract import paths, schemas, secrets
+from conformance.redaction import KEY_ENV, fingerprint, redact_form, redact_json, redact_text
 
 TOKEN = "AQABAAEAAAAtyolDObpQQ5VtlI4uGjEPeu7TBEnPsZtJr8Vqhl2Y"
 PASSWORD = "Casey-Pass 2026!&é"
@@ -44,8 +49,8 @@ def test_fingerprint_is_deterministic_and_distinguishes_values() -> None:
 
 
 def test_redact_form_hides_every_sensitive_field_and_keeps_the_rest() -> None:
-    """Each documented secret-bearing field is fingerprinted; other fields are untouched."""
-    form = {key: f"{key}-value-{CODE}" for key in REDACTED_KEYS} | {
+    """Each field the schemas mark secret is fingerprinted; other fields are untouched."""
+    form = {key: f"{key}-value-{CODE}" for key in secrets.fields()} | {
         "client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "casey@contoso.com", "grant_type": "oob",
     }
     redacted = redact_form(form)
@@ -67,7 +72,7 @@ def test_redact_json_reaches_every_depth_and_spares_lookalike_keys() -> None:
     body = {
         "token_type": "Bearer", "access_token": TOKEN, "refresh_token": TOKEN + "r", "id_token": TOKEN + "i",
         "continuation_token": TOKEN + "c", "code_length": 8, "error_codes": [50126],
-        "nested": [{"code": CODE, "expires_in": 3600}, {"client_secret": {"kind": "x", "value": PASSWORD}}],
+        "nested": [{"oob": CODE, "expires_in": 3600}, {"client_secret": {"kind": "x", "value": PASSWORD}}],
         "empty": None, "flag": True,
     }
     redacted = redact_json(body)
@@ -127,3 +132,60 @@ def test_known_secrets_prefer_the_longest_form_and_scale_to_many_secrets() -> No
         f" c {fingerprint(many[4321], prefix=False)} {quote_plus(PASSWORD)}"
     )
 
+
+
+def test_the_schemas_name_every_secret_field_and_its_former_names() -> None:
+    """Tokens, codes and passwords are marked `x-secret` in `schemas/`; the continuation token's pre-rename names come
+    along (`x-former-names`), by endpoint family, as the mock's `legacy_token_name` deviation serves them."""
+    fields = secrets.fields()
+    assert {name: fields[name] for name in ("continuation_token", "access_token", "oob", "new_password")} == {
+        "continuation_token": "token", "access_token": "token", "oob": "code", "new_password": "password",
+    }
+    assert secrets.former_names("continuation_token") == {
+        "signup": "signup_token", "oauth2": "credential_token", "resetpassword": "password_reset_token",
+    }
+    assert all(fields[name] == "token" for name in secrets.former_names("continuation_token").values())
+    assert {"client_id", "username", "grant_type", "code_length", "token_type"}.isdisjoint(fields)
+
+
+def test_a_field_marked_in_the_schemas_is_redacted_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marking a form parameter `x-secret` in `schemas/` is all it takes: nothing in Python names it."""
+    copy = tmp_path / "schemas"
+    shutil.copytree(paths.SCHEMAS_DIR, copy)
+    form = json.loads((copy / "common" / "form.json").read_text(encoding="utf-8"))
+    form["$defs"]["recovery_pin"] = {"type": "string", "x-secret": "code"}
+    (copy / "common" / "form.json").write_text(json.dumps(form), encoding="utf-8")
+    caches = (schemas.registry, secrets._table, redaction._pair_patterns)
+    monkeypatch.setattr(paths, "SCHEMAS_DIR", copy)
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        assert redact_form({"recovery_pin": "731904"}) == {"recovery_pin": fingerprint("731904", prefix=False)}
+        assert "731904" not in redact_text("recovery_pin=731904&x=1")
+    finally:
+        monkeypatch.undo()
+        for cached in caches:
+            cached.cache_clear()
+    assert redact_form({"recovery_pin": "731904"}) == {"recovery_pin": "731904"}
+
+
+def test_remembered_secrets_are_redacted_from_free_text_and_every_log_record(caplog: pytest.LogCaptureFixture) -> None:
+    """A code the mock issued or an OTP source returned is remembered; from then on no text or log line shows it,
+    whatever the logger, whether it was ever sent or not; values too short to be told from text are not taken."""
+    code = f"{secrets_module.randbelow(10**8):08d}"
+    assert redaction.remember(code) == code and code in redaction.REMEMBERED
+    redaction.remember("abc")
+    assert "abc" not in redaction.REMEMBERED
+    assert redact_text(f"the code is {code}") == f"the code is {fingerprint(code, prefix=False)}"
+    redaction.redact_log_records()
+    redaction.redact_log_records()  # idempotent: one redacting factory however often it is installed
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("anything.at.all").info("OTP %s to %s", code, "casey@contoso.com")
+        try:
+            raise ValueError(f"bad code {code}")
+        except ValueError:
+            logging.getLogger("conformance.mock").exception("mock bug")
+    assert code not in caplog.text and fingerprint(code, prefix=False) in caplog.text
+    assert "casey@contoso.com" in caplog.text

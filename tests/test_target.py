@@ -32,6 +32,9 @@ MOCK_HTTP_ENV = {
 
 Writer = Callable[[str], Path]
 METHOD = 'auth_method = "email_password"'
+GUID = "00001111-aaaa-2222-bbbb-3333cccc4444"
+CLIENT_ID = f'client_id = "{GUID}"'
+IMAP = 'type = "imap"\nhost = "imap.example.com"\nusername_env = "HOME"\npassword_env = "HOME"'
 MINIMAL = """\
 base_url = "https://contoso.ciamlogin.com/contoso.onmicrosoft.com"
 client_id = "00001111-aaaa-2222-bbbb-3333cccc4444"
@@ -225,6 +228,24 @@ REPLACEMENTS = [
     ("[tenant]\nauth_method = \"email_password\"\n", "", "tenant: missing"),
     ("[tenant]", "tenant = 1\n[x]", "tenant: expected dict, got int 1"),
     ('base_url = "', 'base_url = "https://x.example.com\nbroken = "', "not valid TOML: "),
+    ('argv = ["print-code"]', 'argv = ["print-code"]\ntimeout_s = inf',
+     "otp.timeout_s: must be a finite number; got inf"),
+    ('argv = ["print-code"]', 'argv = ["print-code"]\npoll_interval_s = nan',
+     "otp.poll_interval_s: must be a finite number; got nan"),
+    ('argv = ["print-code"]', 'argv = ["print-code"]\n[pacing]\nmax_retry_after_s = -inf',
+     "pacing.max_retry_after_s: must be a finite number; got -inf"),
+    ('argv = ["print-code"]', 'argv = ["print-code"]\n[pacing]\nrequest_timeout_s = 0',
+     "pacing.request_timeout_s: must be at least 0.1; got 0"),
+    (CLIENT_ID, 'client_id = "my-app"',
+     f"client_id: not a GUID (an application (client) ID is like {GUID}); got 'my-app'"),
+    (CLIENT_ID, f'client_id = "{GUID}\\n"', "client_id: not a GUID"),
+    (CLIENT_ID, f'{CLIENT_ID}\nsecond_client_id = "contoso-app"', "second_client_id: not a GUID"),
+    (CLIENT_ID, f'{CLIENT_ID}\ndisabled_client_id = "{GUID[:-1]}"', "disabled_client_id: not a GUID"),
+    ('argv = ["print-code"]', 'argv = ["print-code"]\n[[applications]]\nname = "otp"\nclient_id = "otp-app"\n'
+     '[applications.tenant]\nauth_method = "email_otp"', "applications[0].client_id: not a GUID"),
+    ('type = "command"\nargv = ["print-code"]', f'{IMAP}\nstarttls = true', "otp.starttls: only with ssl = false"),
+    ('type = "command"\nargv = ["print-code"]', f'{IMAP}\nca_file = "nowhere.pem"',
+     "otp.ca_file: no readable file at 'nowhere.pem'"),
 ]
 
 
@@ -261,6 +282,35 @@ def test_unset_environment_variable_is_named(write: Writer, monkeypatch: pytest.
     with pytest.raises(ProfileError) as raised:
         load_profile(path)
     assert str(raised.value) == "profile.toml: users[0].password_env: environment variable QA_PASSWORD is not set"
+
+
+def test_a_profile_that_is_not_utf8_is_one_line(write: Writer) -> None:
+    """A profile saved in another encoding (Latin-1 here) is refused in one line saying where, not a traceback."""
+    path = write("")
+    path.write_bytes(MINIMAL.encode() + 'name = "Contoso Qualität"\n'.encode("latin-1"))
+    with pytest.raises(ProfileError) as raised:
+        load_profile(path)
+    offset = len(MINIMAL.encode()) + len('name = "Contoso Qualit')
+    assert str(raised.value) == (
+        f"profile.toml: not UTF-8 text (byte 0xe4 at offset {offset}); save the file as UTF-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ("ssl = false", "only with ssl = true or starttls = true"),
+        ("", "not a PEM file of CA certificates"),
+    ],
+)
+def test_an_unusable_ca_file_is_one_line(write: Writer, settings: str, problem: str) -> None:
+    """`ca_file` names a PEM file of CA certificates, relative to the profile, for a TLS connection."""
+    Path("ca.pem").write_text("not a certificate\n")
+    text = MINIMAL.replace('type = "command"\nargv = ["print-code"]', f'{IMAP}\n{settings}\nca_file = "ca.pem"')
+    with pytest.raises(ProfileError) as raised:
+        load_profile(write(text))
+    assert str(raised.value).startswith(f"profile.toml: otp.ca_file: {problem}")
+    assert "\n" not in str(raised.value)
 
 
 def test_missing_file_is_one_line(write: Writer) -> None:

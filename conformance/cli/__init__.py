@@ -17,8 +17,19 @@ def _version_message() -> str:
     return f"conformance {__version__} (specification {version}, documentation of {doc_date})"
 
 
+def _print_version(context: click.Context, _: click.Parameter, wanted: bool) -> None:
+    """`--version`: the package's own version and the specification's, read when asked (not package metadata, which
+    a checkout run from source does not have)."""
+    if wanted and not context.resilient_parsing:
+        click.echo(_version_message())
+        context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(message=_version_message())
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+    help="Show the package version, the specification version and the documentation date it encodes, and exit.",
+)
 def main() -> None:
     """Contract-conformance suite and mock tenant for the Entra External ID native authentication API."""
 

@@ -15,9 +15,10 @@ import httpx
 import pytest
 
 from conformance import skips
+from conformance.client import TargetUnreachable
 from conformance.session import EMBEDDED, EMBEDDED_HTTP
 from conformance.target import ProfileError, load_profile
-from conformance.target_check import check_host
+from conformance.target_check import check_host, check_otp, probe_address, refused_clients
 
 SUITES = "conformance.suites"
 #: What the suites need from pytest's configuration (a configuration found in the working directory is ignored);
@@ -43,17 +44,29 @@ def build_pytest_args(target: str, reports: Path, slow: bool, extra: tuple[str, 
 
 
 def precheck(target: str) -> None:
-    """Refuse, in one line, a profile that does not load or a host that does not answer (before any test runs)."""
+    """Refuse, in one line, what would make every test an error before any runs: a profile that does not load, a host
+    that does not answer, an application the tenant refuses (the profile's key named), an OTP source that cannot be
+    read."""
     if target in (EMBEDDED, EMBEDDED_HTTP):
         return
     try:
         profile = load_profile(target)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
+    see = f"(see: conformance target check {target})"
     with httpx.Client(timeout=15) as http:
         host = check_host(profile, http)
-    if not host.ready:
-        raise click.ClickException(f"{host.detail} (see: conformance target check {target})")
+        if not host.ready:
+            raise click.ClickException(f"{host.detail} {see}")
+        try:
+            refused = refused_clients(profile)
+        except TargetUnreachable as exc:
+            raise click.ClickException(f"{exc} {see}") from None
+        if refused:
+            raise click.ClickException(f"{target}: {refused[0]}")
+        otp = check_otp(profile, probe_address(profile), http)
+        if not otp.ready:
+            raise click.ClickException(f"{otp.detail} {see}")
 
 
 class _HoldErrorsUntilStart:

@@ -26,6 +26,8 @@ class Parameter:
     enum: tuple[str, ...]  # allowed values (`enum` or `const`); empty when free-form
     pattern: str | None
     errata: tuple[str, ...]
+    basis: str = "documented"  # `x-basis`: documented, or observed / inferred with the rule `x-rule` names
+    rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +224,8 @@ def _parameters(request_id: str) -> tuple[Parameter, ...]:
                     enum=tuple(allowed),
                     pattern=prop.get("pattern"),
                     errata=prop["x-errata"],
+                    basis=prop.get("x-basis", "documented"),
+                    rule=prop.get("x-rule"),
                 )
             )
     return tuple(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from conformance.contract import errors, openapi, paths
+from conformance.contract import errors, openapi, paths, schemas
 
 #: Where a rule comes from (specs/rules.yaml header): a native-auth doc page, a client library's code, or neither.
 BASES = ("documented", "observed", "inferred")
@@ -133,6 +134,53 @@ def resolve(requirement_id: str) -> Requirement:
             *(("inferred", "the generic token-issuance page (Seed002), not a native-auth page") if row.generic else ()),
         )
     raise KeyError(f"requirement {requirement_id!r} resolves to no endpoint, error row or rule")
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaField:
+    """A schema property that is not documented: it says its basis (`x-basis`) and the rule behind it (`x-rule`)."""
+
+    where: str  # schema `$id` and JSON pointer of the property: `.../common/token.json#/properties/client_info`
+    name: str
+    basis: str
+    rule: str
+
+
+def _annotated(node: Any, pointer: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every subschema below `node` that carries `x-basis`, with its JSON pointer."""
+    if isinstance(node, dict):
+        if "x-basis" in node:
+            yield pointer, node
+        for key, child in node.items():
+            yield from _annotated(child, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            yield from _annotated(child, f"{pointer}/{index}")
+
+
+def schema_field(where: str, node: dict[str, Any], known: dict[str, Requirement]) -> SchemaField:
+    """Read one `x-basis` annotation; ValueError unless its basis is known and, for a field the docs do not state,
+    `x-rule` names a rule of `specs/rules.yaml` with that same basis (which holds the library file or the reason)."""
+    basis, rule = node.get("x-basis"), node.get("x-rule")
+    if basis not in BASES:
+        raise ValueError(f"{where}: x-basis: {basis!r} not one of {', '.join(BASES)}")
+    if basis != "documented" and not isinstance(rule, str):
+        raise ValueError(f"{where}: x-rule: required for x-basis {basis}")
+    if rule is not None and (rule not in known or known[rule].basis != basis):
+        found = f"a {known[rule].basis} rule" if rule in known else "no rule of specs/rules.yaml"
+        raise ValueError(f"{where}: x-rule: {rule!r} is {found}, expected a rule of basis {basis}")
+    return SchemaField(where, where.rsplit("/", 1)[-1], basis, rule or "")
+
+
+@cache
+def schema_fields() -> tuple[SchemaField, ...]:
+    """Every annotated property of `schemas/` (e.g. `client_info`, observed in MSAL: rule R-CLIENT-INFO)."""
+    found = []
+    for file in sorted(paths.SCHEMAS_DIR.rglob("*.json")):
+        schema_id = schemas.schema_id(file)
+        for pointer, node in _annotated(schemas.schema(schema_id)):
+            found.append(schema_field(f"{schema_id}#{pointer}", node, _rules()))
+    return tuple(found)
 
 
 def _marker_of_table(table: str) -> str:

@@ -110,6 +110,17 @@ def validator(schema_id: str, *, warnings: bool = True) -> Validator:
     return cls(schema(schema_id), registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def conforms(instance: object, ref: str) -> bool:
+    """True when `instance` matches the (sub)schema `ref` names: a path under `schemas/`, optionally with a JSON
+    pointer fragment (`common/form.json#/$defs/client_id`)."""
+    return _ref_validator(urljoin(BASE_URI, ref)).is_valid(instance)
+
+
+@cache
+def _ref_validator(ref: str) -> Validator:
+    return _Validator({"$ref": ref}, registry=registry())
+
+
 def request_schema_id(path: str) -> str:
     """The schema a request body (form fields as a dict) of the endpoint at `path` must match."""
     return openapi.operation(path).request_schema_id

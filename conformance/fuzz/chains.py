@@ -30,6 +30,7 @@ from conformance.target import Attribute
 OTP_SENDERS = frozenset({"signupChallenge", "signinChallenge", "ssprChallenge", "registerChallenge"})
 ATTRIBUTE_CANDIDATES = ("Fuzz Tester", "98052", "fuzz")
 DUMMY_CODE = "00000000"
+CAPABILITIES = "mfa_required registration_required"
 
 
 def strong_password() -> str:
@@ -123,6 +124,8 @@ class ChainKeeper:
         shaping.assign(case, "username", chain.username)
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
+        if self.flow in ("signup", "sspr"):  # like MSAL: where MFA applies, the auto sign-in goes on to registration
+            shaping.assign(case, "capabilities", CAPABILITIES, add=True)
         if self.flow != "signup":
             self._create_user(case, chain)
         return chain

@@ -74,7 +74,8 @@ class Findings:
 def secrets_of(fields: dict[str, str] | None) -> list[str]:
     """Passwords and codes of a sent form, redacted wherever they appear (tokens are redacted by key, keeping a
     prefix that lets a reader match a token to the answer that issued it)."""
-    return [value for key, value in (fields or {}).items() if key.lower() in redaction.SECRET_KEYS and value]
+    found = (value for key, value in (fields or {}).items() if redaction.is_secret(key) and not redaction.is_token(key))
+    return [value for value in found if value]
 
 
 def reproducer(case: Case, response: Response | None, base_url: str, *, note: str = "") -> str:

@@ -16,6 +16,7 @@ from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target
 from conformance.verdicts import Severity, Verdict
+from conformance.walker.sspr import PENDING_POLL
 
 EMBEDDED_TARGETS = frozenset({EMBEDDED, EMBEDDED_HTTP})
 TOKEN_RULE = "R-TOKEN-SINGLE-USE"
@@ -101,8 +102,11 @@ class FuzzRun:
         fields = wire.form(response.request) or {}
         if response.status_code != 200 or not fields.get("continuation_token"):
             return
-        if is_redirect(wire.json_body(response)):
+        body = wire.json_body(response)
+        if is_redirect(body):
             return
+        if case.path.endswith("/poll_completion") and isinstance(body, dict) and body.get("status") in PENDING_POLL:
+            return  # ERR-71: a pending poll leaves the /submit token usable until the reset is done
         self.found.checked.add(TOKEN_RULE)
         try:
             self.meter.acquire()

@@ -26,6 +26,7 @@ from conformance.fuzz import loading, wire
 from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
+from conformance.walker.sspr import PENDING_POLL
 
 MAX_POLLS = 5
 MAX_MISSES = 3  # steps along links that do not apply to an answer before it is given up
@@ -111,7 +112,8 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             return response
 
         def _complete_poll(self, case: Case, response: Response) -> Response:
-            """SSPR: poll again, every `poll_interval` (the documented protocol), while the reset is pending."""
+            """SSPR: poll again with the /submit token (as the client libraries do, ERR-71), every `poll_interval`
+            (the documented protocol), while the reset is pending."""
             chain = self.keeper.chains.get(case.id)
             body = wire.json_body(response)
             polls, wait = 0, run.target.waiter()
@@ -119,16 +121,16 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
                 chain is not None
                 and chain.username
                 and case.path.endswith("/poll_completion")
+                and isinstance(case.body, dict)
                 and response.status_code == 200
                 and isinstance(body, dict)
-                and body.get("status") in ("in_progress", "not_started")
-                and body.get("continuation_token")
+                and body.get("status") in PENDING_POLL
                 and polls < MAX_POLLS
             ):
                 polls += 1
                 crid = wait(min(chain.poll_interval, MAX_POLL_WAIT_S))
                 again = case.derive()
-                again.body = {**case.body, "continuation_token": body["continuation_token"]}
+                again.body = dict(case.body)
                 if crid:  # the clock moved for this request id only, so other chains keep real time
                     again.headers = {**(case.headers or {}), "client-request-id": crid}
                 try:

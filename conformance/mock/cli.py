@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from conformance import redaction
 from conformance.mock.deviations import SWITCHES, descriptions
 from conformance.mock.tenant import TenantConfigError, load_tenant
 
@@ -28,7 +29,7 @@ def mock() -> None:
 )
 @click.option(
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning"]),
-    help="Log level of the server and the mock (info logs every OTP sent).",
+    help="Log level of the server and the mock (info logs every OTP sent, fingerprinted; GET /_mock/outbox has codes).",
 )
 def serve(
     host: str, port: int, tenant_path: Path | None, no_control: bool, deviations: tuple[str, ...], log_level: str
@@ -44,6 +45,7 @@ def serve(
         raise click.ClickException(str(exc)) from None
     tenant = dataclasses.replace(tenant, deviations=tuple(dict.fromkeys((*tenant.deviations, *deviations))))
     app = create_app(tenant, control=not no_control)
+    redaction.redact_log_records()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     click.echo(f"mock tenant at http://{host}:{port}/{tenant.subdomain}.onmicrosoft.com", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off", ws="none")

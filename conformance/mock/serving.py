@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conformance.contract import secrets as secret_fields
 from conformance.mock.endpoints import Call, Handler, Mock
 from conformance.mock.envelope import (
     INTERNAL,
@@ -34,8 +35,6 @@ from conformance.mock.tenant import GUID
 log = logging.getLogger("conformance.mock")
 
 TOKEN_PATH = "/oauth2/v2.0/token"
-# Pre-rename names of the continuation token (msal-objc#1922), served by the `legacy_token_name` deviation.
-_LEGACY_TOKEN_NAMES = {"signup": "signup_token", "oauth2": "credential_token", "resetpassword": "password_reset_token"}
 
 
 def correlation_id(sent: str | None) -> str:
@@ -131,7 +130,8 @@ async def fault_response(mock: Mock, fault: dict[str, Any], corr: str) -> Respon
 def _rename_token(path: str, body: dict[str, Any]) -> dict[str, Any]:
     if "continuation_token" not in body:
         return body
-    legacy = _LEGACY_TOKEN_NAMES.get(path.strip("/").split("/", 1)[0])
+    # the pre-rename names (msal-objc#1922), from the schemas' `x-former-names`
+    legacy = secret_fields.former_names("continuation_token").get(path.strip("/").split("/", 1)[0])
     if legacy is None:
         return body
     return {legacy if key == "continuation_token" else key: value for key, value in body.items()}

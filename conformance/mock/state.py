@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.mock.tenant import Application, Tenant, UserSeed
+from conformance.redaction import remember
 
 log = logging.getLogger("conformance.mock")
 
@@ -262,7 +263,7 @@ class MockState:
         """Generate an OTP for the flow, record it in the outbox, and invalidate earlier codes (a resend)."""
         with self.lock:
             length = self.tenant.otp_length - (2 if self.deviating("short_otp") else 0)
-            code = f"{secrets.randbelow(10**length):0{length}d}"
+            code = remember(f"{secrets.randbelow(10**length):0{length}d}")
             now = self.clock.now()
             otp = Otp(code, channel, target, purpose, now + self.tenant.lifetimes.otp)
             if not self.deviating("resend_keeps_old_code"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.tomlconfig import TomlTable
+from conformance.tomlconfig import TomlTable, not_utf8
 
 DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
 
@@ -328,6 +328,8 @@ def load_tenant(path: Path | str | None = None) -> Tenant:
             data = tomllib.load(handle)
     except OSError as exc:
         raise TenantConfigError(f"{file.name}: (file): {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TenantConfigError(f"{file.name}: (encoding): {not_utf8(exc)}") from None
     except tomllib.TOMLDecodeError as exc:
         raise TenantConfigError(f"{file.name}: (syntax): {exc}") from None
     return parse_tenant(data, file.name)

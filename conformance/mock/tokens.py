@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from functools import cache
 from typing import Any
@@ -81,6 +82,13 @@ def discovery(origin: str, tenant: Tenant) -> dict[str, Any]:
         ],
         "tenant_region_scope": None,
     }
+
+
+def client_info(oid: str, tenant: Tenant) -> str:
+    """The token response's `client_info` (observed, MSAL): base64url JSON naming the user (`uid`) and tenant (`utid`),
+    from which MSAL builds the account's `homeAccountId` (`uid.utid`)."""
+    info = json.dumps({"uid": oid, "utid": tenant.tenant_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(info).decode().rstrip("=")
 
 
 def subject(oid: str, client_id: str) -> str:

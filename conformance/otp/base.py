@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
+from conformance.redaction import remember
+
 log = logging.getLogger("conformance.otp")
 KEYWORDS = re.compile(r"(?i)\b(?:code|passcode|one-time|otp|verification|verify)\b")
 
@@ -49,7 +51,7 @@ def poll(
     while True:
         code = attempt()
         if code:
-            return code
+            return remember(code)
         if not waiting:
             waiting = True
             log.info("waiting for the OTP sent to %s (%s, up to %g s)", address, label, timeout)

@@ -3,6 +3,7 @@
 The contract (README "The OTP command contract"): print nothing and exit 0 while no code has come. A command that exits
 non-zero is taken to mean "not yet" too and re-run until the timeout, with a one-line hint on how to follow the
 contract; one that has never succeeded and failed through a whole wait is not run again in this session.
+Output that is not UTF-8 text stops the fetch (the contract: the code printed as UTF-8).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from conformance.otp.base import OtpError, OtpTimeout, describe, find_code, poll
+from conformance.redaction import remember
 from conformance.target import CommandOtp
 
 log = logging.getLogger("conformance.otp")
@@ -45,8 +47,7 @@ class CommandSource:
             raise OtpError(self.broken)
         try:
             done = subprocess.run(
-                [*self.argv, address], capture_output=True, text=True, check=False,
-                timeout=max(deadline - time.monotonic(), 0.1),
+                [*self.argv, address], capture_output=True, check=False, timeout=max(deadline - time.monotonic(), 0.1)
             )
         except subprocess.TimeoutExpired:
             raise OtpTimeout(f"no OTP for {address} from {self.label} within {limit:g} s (still running)") from None
@@ -54,8 +55,15 @@ class CommandSource:
             raise OtpError(f"{self.label}: cannot run: {describe(exc)}") from None
         if done.returncode == 0:
             self.succeeded = True
-            return done.stdout
-        lines = done.stderr.strip().splitlines() or ["(no output on stderr)"]
+            try:
+                return done.stdout.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = done.stdout[exc.start]
+                raise OtpError(
+                    f"{self.label} printed output that is not UTF-8 for {address} (byte 0x{bad:02x} at offset "
+                    f"{exc.start})"
+                ) from None
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["(no output on stderr)"]
         if not self.failure:
             log.warning("%s exited %d for %s: taken as 'no code yet' and re-run; %s",
                         self.label, done.returncode, address, HINT)
@@ -74,6 +82,8 @@ class CommandSource:
             raise TypeError(f"expected a CommandMark from this source's mark(), got {after!r}")
         limit = self.config.timeout_s if timeout is None else timeout
         previous = find_code(after.output, code_length)
+        if previous:
+            remember(previous)  # the code the command printed before the challenge is as secret as the next one
         deadline = time.monotonic() + limit
         failed_throughout = True
 

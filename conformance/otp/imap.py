@@ -90,21 +90,29 @@ class ImapSource:
 
     def __init__(self, config: ImapOtp) -> None:
         self.config = config
-        self.label = f"imap {config.host}:{config.port}"
+        self.label = f"imap{'s' if config.ssl else ''} {config.host}:{config.port}" + (
+            " (STARTTLS)" if config.starttls else ""
+        )
 
     @contextmanager
     def _session(self) -> Iterator[imaplib.IMAP4]:
         """A logged-in connection, logged out on exit; OtpError (one line) when it cannot be had."""
         config = self.config
+        context = ssl.create_default_context(cafile=config.ca_file) if config.ssl or config.starttls else None
         try:
             if config.ssl:
-                imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    config.host, config.port, ssl_context=ssl.create_default_context(), timeout=30
-                )
+                imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(config.host, config.port, ssl_context=context, timeout=30)
             else:
                 imap = imaplib.IMAP4(config.host, config.port, timeout=30)
         except (OSError, imaplib.IMAP4.error) as exc:
             raise OtpError(f"{self.label}: cannot connect: {describe(exc)}") from None
+        if config.starttls:
+            try:
+                imap.starttls(ssl_context=context)
+            except (OSError, imaplib.IMAP4.error) as exc:
+                with suppress(OSError, imaplib.IMAP4.error):
+                    imap.shutdown()
+                raise OtpError(f"{self.label}: STARTTLS failed: {describe(exc)}") from None
         try:
             imap.login(config.username.reveal(), config.password.reveal())
             yield imap

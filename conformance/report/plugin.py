@@ -1,10 +1,12 @@
 """The report plugin: `--conformance-reports DIR` → conformance.html, traceability.html, junit.xml, summary.json.
 
 Workers scrub each report, write the test's transcript and attach a small record; the controller (the only process
-without xdist) collects the records and writes summary.json at the start, every few seconds and at the end, then
-traceability.html; pytest-html and pytest's junitxml write the other two. An interrupted run keeps what it has,
-marked `complete: false` with an INCOMPLETE RUN banner. Before xdist starts the workers, the controller puts the
-redaction key into the environment, so a value has the same fingerprint in every worker's output.
+without xdist) first replaces the previous run's reports with INCOMPLETE placeholders (`incomplete`), then writes
+summary.json and traceability.html at the start, every few seconds and at the end; pytest-html and pytest's junitxml
+write the other two at the end. An interrupted run keeps what it has, marked `complete: false` with an INCOMPLETE RUN
+banner (and an errored INCOMPLETE RUN test case in junit.xml); a killed one leaves its own reports so far, marked
+alike, never the previous run's. Before xdist starts the workers, the controller puts the redaction key into the
+environment, so a value has the same fingerprint in every worker's output.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pytest_html import extras
 import conformance.suites
 from conformance import redaction
 from conformance.plugin import TRANSCRIPT, VERDICT
-from conformance.report import htmlreport, summary, traceability, transcripts
+from conformance.report import htmlreport, incomplete, summary, traceability, transcripts
 from conformance.report.pages import esc
 from conformance.report.record import phase_record
 from conformance.report.results import RECORD, Run, now, warned_rules, worst
@@ -148,6 +150,18 @@ class ReportSession:
         self._written = 0.0
         self._write_cost = 0.0
         self._final = False
+        if self.controller:
+            self._replace_previous_reports()
+
+    def _replace_previous_reports(self) -> None:
+        """Remove the previous run's reports and put this run's INCOMPLETE placeholders in their place."""
+        s = self.settings
+        links = {k: v for k, v in self._links(self.html_dir).items() if k != "HTML report"}
+        incomplete.start(
+            [s.directory / summary.FILENAME, s.directory / traceability.FILENAME],
+            [s.directory / transcripts.DIRNAME],
+            html=s.html, junit=s.junit, started=self.run.started, links=links,
+        )
 
     @property
     def html_dir(self) -> Path:
@@ -237,13 +251,19 @@ class ReportSession:
         if not self.controller:
             return
         self._close(session, int(exitstatus))
-        self._write_all()
+        self._write_summary()
+        self._final = True
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """A session that never reached its end still leaves summary and traceability, marked incomplete."""
-        if self.controller and not self._final:
+        """A session that never reached its end still leaves summary and traceability, marked incomplete; the JUnit
+        file of a run that stopped early (written by pytest by now) gets its errored INCOMPLETE RUN test case."""
+        if not self.controller:
+            return
+        if not self._final:
             self.run.stopped = self.run.stopped or "the session ended before pytest_sessionfinish"
-            self._write_all()
+            self._write_summary()
+        if not self.run.complete and self.settings.junit is not None:
+            incomplete.mark_junit(self.settings.junit, self.run.stopped or "the run did not finish")
 
     def _close(self, session: pytest.Session, exitstatus: int) -> None:
         run = self.run
@@ -264,25 +284,19 @@ class ReportSession:
         found |= {"summary.json": s.directory / summary.FILENAME, "JUnit XML": s.junit}
         return {name: _href(path, start) for name, path in found.items() if path is not None}
 
-    def _write_summary(self) -> dict[str, Any] | None:
+    def _write_summary(self) -> None:
+        """summary.json and traceability.html as the run stands (the controller only); remembers what it cost."""
         if not self.controller:
-            return None
+            return
         started = time.monotonic()
         data = summary.build(self.run)
         summary.write(self.settings.directory / summary.FILENAME, data)
-        self._written = time.monotonic()
-        self._write_cost = self._written - started
-        return data
-
-    def _write_all(self) -> None:
-        data = self._write_summary()
-        if data is None:
-            return
         links = self._links(self.settings.directory)
         links.pop("Traceability")
         page = traceability.render(data, links)
-        (self.settings.directory / traceability.FILENAME).write_text(page, encoding="utf-8")
-        self._final = True
+        incomplete.write_atomically(self.settings.directory / traceability.FILENAME, page)
+        self._written = time.monotonic()
+        self._write_cost = self._written - started
 
     # pytest-html
 

@@ -2,8 +2,10 @@
 
 Transcripts are redacted when recorded; free text is not (a traceback shows function arguments, a test may print a
 token). Each test's raw secret values are collected from its client's own HTTP traffic (kept in memory only, never
-written) so that any written form of them, anywhere in the report, becomes a fingerprint; patterns catch what is
-left: `key=value`, `"key": "value"`, Python `'key': 'value'` and `key = 'value'`, and JWT-shaped strings.
+written) so that any written form of them, anywhere in the report, becomes a fingerprint, as do the secrets the
+process remembered (OTP codes, passwords: `conformance.redaction.remember`); patterns catch what is left:
+`key=value`, `"key": "value"`, Python `'key': 'value'` and `key = 'value'` for secret field names and the words
+below, and JWT-shaped strings.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,25 +22,37 @@ import httpx
 import pytest
 
 from conformance.client import NativeAuthClient
-from conformance.redaction import REDACTED_KEYS, TOKEN_KEYS, KnownSecrets, fingerprint, redact_text
+from conformance.contract import secrets as secret_fields
+from conformance.redaction import MIN_SECRET_LENGTH, KnownSecrets, fingerprint, is_secret, is_token, redact_text
 
-#: Shorter values (a deliberately weak password like `abc`) are too common as text to be replaced everywhere.
-MIN_SECRET_LENGTH = 6
-SENSITIVE_NAMES = REDACTED_KEYS | {"token", "secret", "otp"}
+__all__ = ["MIN_SECRET_LENGTH", "Scrubber", "SecretWatch", "scrub", "scrub_data", "scrub_headers", "scrub_report"]
+
+#: Words that name a secret in free text (a traceback's `token = '…'`), beyond the schemas' secret field names.
+SECRET_WORDS = frozenset({"token", "secret", "otp", "code"})
 SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
-
-_NAMES = "|".join(sorted(SENSITIVE_NAMES, key=len, reverse=True))
 _FINGERPRINT = re.compile(r"(?:.{4})?…#[0-9a-f]{8}")
-_PY_PAIR = re.compile(rf"""(?i)(['"])({_NAMES})\1(\s*:\s*b?)(['"])([^'"\n]*)""")
-_ASSIGNMENT = re.compile(rf"""(?im)^(\s*)({_NAMES})(\s*=\s*b?)(['"])([^'"\n]*)""")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+
+
+@cache
+def _names() -> frozenset[str]:
+    return frozenset(secret_fields.fields()) | SECRET_WORDS
+
+
+@cache
+def _python_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Python `'name': 'value'` pairs and `name = 'value'` assignments for every secret name."""
+    names = "|".join(sorted(map(re.escape, _names()), key=len, reverse=True))
+    pair = re.compile(rf"""(?i)(['"])({names})\1(\s*:\s*b?)(['"])([^'"\n]*)""")
+    assignment = re.compile(rf"""(?im)^(\s*)({names})(\s*=\s*b?)(['"])([^'"\n]*)""")
+    return pair, assignment
 
 
 def _mark(name: str, value: str) -> str:
     """A value under a sensitive name, fingerprinted (already-redacted values stay as they are)."""
     if not value or _FINGERPRINT.fullmatch(value):
         return value
-    return fingerprint(value, prefix=name.lower() in TOKEN_KEYS)
+    return fingerprint(value, prefix=is_token(name) or name.lower() == "token")
 
 
 class Scrubber:
@@ -52,8 +66,9 @@ class Scrubber:
         if not text:
             return text
         text = redact_text(text, self._known)
-        text = _PY_PAIR.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
-        text = _ASSIGNMENT.sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
+        pair, assignment = _python_patterns()
+        text = pair.sub(lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
+        text = assignment.sub(lambda m: f"{m[1]}{m[2]}{m[3]}{m[4]}{_mark(m[2], m[5])}", text)
         return _JWT.sub(lambda m: fingerprint(m[0]), text)
 
     def data(self, data: Any) -> Any:
@@ -63,7 +78,7 @@ class Scrubber:
         if isinstance(data, dict):
             return {key: self.data(value) for key, value in data.items()}
         if isinstance(data, list | tuple):
-            if len(data) == 2 and all(isinstance(x, str) for x in data) and data[0].lower() in SENSITIVE_NAMES:
+            if len(data) == 2 and all(isinstance(x, str) for x in data) and data[0].lower() in _names():
                 return [data[0], _mark(data[0], self.text(data[1]))]
             return [self.data(value) for value in data]
         return data
@@ -91,7 +106,11 @@ def scrub_headers(headers: dict[str, str]) -> dict[str, str]:
 
 
 def scrub_report(report: pytest.TestReport, config: pytest.Config, secrets: Iterable[str]) -> None:
-    """Redact the report's failure text, captured sections and string properties in place."""
+    """Redact the report's failure text, captured sections and string properties in place.
+
+    A skip's `(path, lineno, message)` stays a tuple (pytest's JUnit writer requires one); a string stays a string;
+    an exception's representation goes through pytest's own serializer and back, with every string scrubbed.
+    """
     cleaner = scrubber(frozenset(secrets))
     report.user_properties = [(name, cleaner.data(value)) for name, value in report.user_properties]
     if report.longrepr is None and not report.sections:
@@ -99,27 +118,29 @@ def scrub_report(report: pytest.TestReport, config: pytest.Config, secrets: Iter
     original = report.longreprtext + "".join(content for _, content in report.sections)
     if cleaner.text(original) == original:
         return
-    data = config.hook.pytest_report_to_serializable(config=config, report=report)
-    data = {
-        **data,
-        "longrepr": cleaner.data(data.get("longrepr")),
-        "sections": cleaner.data(data["sections"]),
-    }
-    rebuilt = config.hook.pytest_report_from_serializable(config=config, data=data)
-    report.longrepr = rebuilt.longrepr
-    report.sections = [tuple(section) for section in rebuilt.sections]
+    report.sections = [(title, cleaner.text(content)) for title, content in report.sections]
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        path, lineno, message = longrepr
+        report.longrepr = (path, lineno, cleaner.text(str(message)))
+    elif isinstance(longrepr, str):
+        report.longrepr = cleaner.text(longrepr)
+    elif longrepr is not None:
+        data = config.hook.pytest_report_to_serializable(config=config, report=report)
+        data = {**data, "longrepr": cleaner.data(data.get("longrepr")), "sections": []}
+        report.longrepr = config.hook.pytest_report_from_serializable(config=config, data=data).longrepr
 
 
 def _form_values(body: bytes) -> set[str]:
     pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=False)
-    return {value for key, value in pairs if key.lower() in REDACTED_KEYS}
+    return {value for key, value in pairs if is_secret(key)}
 
 
 def _json_values(data: Any) -> set[str]:
     found: set[str] = set()
     if isinstance(data, dict):
         for key, value in data.items():
-            if str(key).lower() in REDACTED_KEYS and value is not None and not isinstance(value, bool):
+            if is_secret(str(key)) and value is not None and not isinstance(value, bool):
                 found.add(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
             else:
                 found |= _json_values(value)

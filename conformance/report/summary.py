@@ -8,7 +8,6 @@ the worst over the tests that said something about it (`results.PRECEDENCE`), `n
 from __future__ import annotations
 
 import json
-import os
 import platform
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from conformance import __version__, skips
 from conformance.contract import errors, openapi, requirements, spec_version
 from conformance.contract.requirements import Requirement
+from conformance.report.incomplete import write_atomically
 from conformance.report.results import Run, TestResult, warned_rules, worst
 
 FORMAT = 1
@@ -63,6 +63,7 @@ def aggregate(tests: list[TestResult]) -> list[dict[str, Any]]:
             "section": item.section,
             "source": item.source,
             "rule": item.rule,
+            "fields": [field.where for field in requirements.schema_fields() if field.rule == item.id],
             "verdict": worst(*(t["verdict"] for t in by_id.get(item.id, []))) or "not_covered",
             "tests": by_id.get(item.id, []),
         }
@@ -103,10 +104,7 @@ def build(run: Run) -> dict[str, Any]:
 
 def write(path: Path, data: dict[str, Any]) -> None:
     """Write atomically, so a reader (or a killed run) never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+    write_atomically(path, json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def load(path: Path) -> dict[str, Any]:

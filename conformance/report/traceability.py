@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from conformance.contract import errata, errors, openapi
+from conformance.contract import errata, errors, openapi, schemas
 from conformance.report.pages import banner, esc, links_html, page, pill, run_facts, warnings_html
 from conformance.report.results import PRECEDENCE
 
@@ -120,9 +120,18 @@ def _error_rows(view: _View) -> str:
     return view.table(["Status", "error", "suberror", "AADSTS", "Trigger", "Source"], rows)
 
 
+def _fields(entry: dict[str, Any]) -> str:
+    """The schema properties whose basis is this rule (`x-rule`), e.g. an observed `client_info`."""
+    names = [where.removeprefix(schemas.BASE_URI) for where in entry.get("fields", ())]
+    return "".join(f'<br><span class="small">schema field <code>{esc(name)}</code></span>' for name in names)
+
+
 def _rules(view: _View, kinds: tuple[str, ...]) -> str:
     rows = [
-        view.row(e["id"], [f"<td>{esc(e[key])}</td>" for key in ("section", "rule", "source")])
+        view.row(
+            e["id"],
+            [f"<td>{esc(e['section'])}</td>", f"<td>{esc(e['rule'])}{_fields(e)}</td>", f"<td>{esc(e['source'])}</td>"],
+        )
         for e in view.data["requirements"]
         if e["kind"] in kinds
     ]

@@ -26,7 +26,7 @@ from conformance.session import Target
 from conformance.steps import NativeAuthSteps, json_attributes
 from conformance.target import Application
 from conformance.verdicts import Verdict
-from conformance.walker import Actor, Feature, FlowStopped, Reached, User, mfa, signin, signup, sspr
+from conformance.walker import Actor, Feature, FlowStopped, Reached, User, Wait, mfa, signin, signup, sspr
 from conformance.walker.actor import attribute_values, new_password
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
 from conformance.walker.routes import REACH, needs_of
@@ -128,6 +128,12 @@ def start_operations() -> tuple[openapi.Operation, ...]:
     """Operations no link feeds (E1, E4, E11): each begins a flow and takes no continuation token."""
     fed = {link.target for link in openapi.links()}
     return tuple(op for op in openapi.operations() if op.operation_id not in fed)
+
+
+def reuse_rule(step: str) -> str:
+    """The rule a second use of the step's token breaks: R-TOKEN-SINGLE-USE, and for E15, whose /submit token polls
+    again until the reset is done (ERR-71), R-SSPR-POLL-AFTER-SUCCESS."""
+    return "R-SSPR-POLL-AFTER-SUCCESS" if step == "E15" else "R-TOKEN-SINGLE-USE"
 
 
 def invalid_token_row(step: str) -> ErrorRow:
@@ -232,9 +238,15 @@ def refused(
     checks.refused(verdict, response, rule, row, condition)
 
 
-def accepted(verdict: Verdict, reached: Reached, response: ApiResponse) -> bool:
+def accepted(verdict: Verdict, reached: Reached, response: ApiResponse, wait: Wait) -> bool:
     """The step took its token as documented: 200 moving the flow on (tokens from E6), or a documented flow-control
-    error that hands out the next token (a 400 link of the operation, e.g. credential_required, mfa_required)."""
+    error that hands out the next token (a 400 link of the operation, e.g. credential_required, mfa_required).
+
+    A pending poll (E15) is the same step again: it is polled with the same token until the reset is done (ERR-71),
+    and that answer is judged."""
+    pending = response.status == 200 and response.json.get("status") in sspr.PENDING_POLL
+    if reached.operation == "ssprPollCompletion" and pending:
+        response = sspr.poll_until_done(reached.actor, reached.token, wait, pending=response)
     flow_control = any(link.status == 400 for link in openapi.operation(reached.operation).links)
     if response.status == 400 and response.continuation_token and flow_control:
         row_id = ".".join(filter(None, (reached.step, response.error, response.suberror)))

@@ -54,16 +54,18 @@ def chain(target, steps_for, verdict) -> Chain:
 def test_right_token_at_right_step_succeeds(case, chain, verdict):
     """The token the previous step handed out, sent to the step the flow feeds it to, moves the flow on with a new token or the documented flow-control answer (§2.1, §7.1)."""
     reached = case.reach(chain)
-    chaining.accepted(verdict, reached, reached.send())
+    chaining.accepted(verdict, reached, reached.send(), chain.target.waiter())
 
 
-@pytest.mark.parametrize("case", _invalid("R-TOKEN-SINGLE-USE"))
+@pytest.mark.parametrize(
+    "case", _params(lambda case: (chaining.reuse_rule(case.step), invalid_token_row(case.step).id))
+)
 def test_reused_token_is_refused(case, chain, verdict):
-    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1)."""
+    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); the /submit token polls until the reset is done, then it is refused (§E15, ERR-71)."""
     reached = case.reach(chain)
-    if not chaining.accepted(verdict, reached, reached.send()):
+    if not chaining.accepted(verdict, reached, reached.send(), chain.target.waiter()):
         return
-    refused(verdict, reached.send(), "R-TOKEN-SINGLE-USE", _invalid_token(case))
+    refused(verdict, reached.send(), chaining.reuse_rule(case.step), _invalid_token(case))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))

@@ -38,9 +38,9 @@ def _answered(verdict: Verdict, answer: ApiResponse) -> bool:
 
 
 def _refused_as_inferred(verdict: Verdict, answer: ApiResponse, step: str, condition: str, rule: str) -> None:
-    """Never a server error; that the refusal is the step's row for `condition` is the inferred `rule` (another
-    answer warns), and that row's envelope is then checked as documented."""
-    if not _answered(verdict, answer):
+    """Never a server error nor an undocumented answer (the endpoint's schema); that the refusal is the step's row for
+    `condition` is the inferred `rule` (another answer warns), and that row's envelope is then checked as documented."""
+    if not (_answered(verdict, answer) and checks.schema(verdict, answer)):
         return
     row = errors.table().expected(step, condition)
     if verdict.check(answer.error == row.error, rule, f"expected the request refused with {row.id}, got {checks.describe(answer)}"):
@@ -72,7 +72,7 @@ AMBIGUOUS = {"E1": ("E1", "invalid_parameter"), "E4": ("E4", "invalid_parameter"
 @pytest.mark.parametrize(
     "step",
     [
-        pytest.param(step, marks=pytest.mark.requirement(errors.table().expected(*AMBIGUOUS[step]).id, "R-DUPLICATE-PARAMETER", "R-NO-SERVER-ERROR"))
+        pytest.param(step, marks=pytest.mark.requirement(step, errors.table().expected(*AMBIGUOUS[step]).id, "R-DUPLICATE-PARAMETER", "R-NO-SERVER-ERROR"))
         for step in AMBIGUOUS
     ],
 )

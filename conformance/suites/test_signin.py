@@ -18,7 +18,7 @@ from conformance.session import Target
 from conformance.suites._support import needs
 from conformance.target import Application
 from conformance.verdicts import Verdict
-from conformance.walker import Actor, Reached
+from conformance.walker import Actor, Reached, reach
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
 from conformance.walker.signin import SignInAnswers, refresh_grant, sign_in
 from conformance.walker.signup import existing_user, sign_up
@@ -55,6 +55,14 @@ def test_sign_in_with_password(actor_for, target, verdict, jwks):
     address, answers = _signed_in(actor_for(app), target, scopes)
     verdict.equal(answers.challenge.json.get("challenge_type"), "password", "E5", "challenge_type")
     _check_tokens(verdict, answers, app, jwks, scopes)
+
+
+@pytest.mark.requirement("E6", "R-CLIENT-INFO")
+def test_token_answer_carries_client_info_when_asked(actor_for, target, verdict):
+    """A token request with client_info=1, as MSAL sends every one, is answered with client_info: base64url JSON naming the user (uid, the id_token's oid) and the tenant (utid, its tid) (§E6; observed in MSAL JS, not documented, so a WARNING)."""
+    reached = reach(actor_for, target, "E6")
+    scope = " ".join(dict.fromkeys(["openid", *(reached.form.get("scope") or "").split()]))
+    checks.client_info(verdict, reached.send(client_info="1", scope=scope))
 
 
 @pytest.mark.requirement(

@@ -1,7 +1,8 @@
 """Self-service password reset end to end (api-reference.md §6 and §2.1: E11 → E12 → E13 → E14 → E15 → E6).
 
 Password-policy refusals at E14 (`password_too_weak`, `password_too_short`, …) are the `E14.invalid_grant.*` rows
-that test_error_tables.py triggers; they are not repeated here.
+that test_error_tables.py triggers; they are not repeated here. That a poll after `succeeded` is refused
+(R-SSPR-POLL-AFTER-SUCCESS) is test_chaining.py's reuse case for E15.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from conformance.walker.actor import new_password
 from conformance.walker.features import MFA, NO_MFA, SSPR, app_with
 from conformance.walker.signin import sign_in
 from conformance.walker.signup import SignUpOutcome, existing_user, sign_up
-from conformance.walker.sspr import ResetOutcome, reset_password_outcome, sspr_continue
+from conformance.walker.sspr import (
+    PENDING_POLL,
+    ResetOutcome,
+    poll_interval,
+    reset_password_outcome,
+    sspr_continue,
+    sspr_submit,
+)
 
 pytestmark = pytest.mark.sspr
 MAX_RESET_TOKEN_LIFETIME_S = 600  # §E13: `expires_in` is at most 600 seconds
@@ -57,6 +65,26 @@ def test_password_reset_completes(actor_for, target, verdict):
     )
     verdict.equal(reset.polled.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status")
     checks.continuation_token(verdict, reset.polled, "R-SSPR-POLL")
+
+
+@pytest.mark.requirement("E15", "R-SSPR-POLL-REPOLL")
+def test_pending_poll_accepts_the_submit_token_again(actor_for, target, verdict):
+    """While the reset is pending, poll_completion accepts the /submit token again, after `poll_interval`, as the client libraries send it (§E15, ERR-71; observed in MSAL JS, iOS and Android, so a WARNING)."""
+    actor = actor_for(app_with(target.profile, SSPR))
+    submitted = sspr_submit(actor, existing_user(actor, target)).expect()
+    token = submitted.continuation_token or ""
+    first = actor.expect(actor.steps.sspr_poll_completion(token), "E15")
+    if first.json.get("status") not in PENDING_POLL:
+        pytest.skip(f"the reset was over at the first poll ({first.json.get('status')!r}): nothing to poll again")
+    crid = target.waiter()(poll_interval(submitted))
+    again = actor.steps.with_request_id(crid).sspr_poll_completion(token)
+    if verdict.check(
+        again.status == 200 and not again.is_redirect,
+        "R-SSPR-POLL-REPOLL",
+        f"polling again with the /submit token: expected HTTP 200 with a status, got HTTP {again.status} "
+        f"{again.error or ''}",
+    ):
+        checks.schema(verdict, again)
 
 
 @pytest.mark.requirement("E12", "R-OTP-MASKED-LABEL", "R-OTP-CODE-LENGTH")

@@ -62,6 +62,9 @@ def sspr_poll(actor: Actor, user: User, **submit: str | None) -> Reached:
     return submitted.then(answer, "E15", "ssprPollCompletion", actor.form(continuation_token=answer.continuation_token))
 
 
+PENDING_POLL = ("not_started", "in_progress")  # poll_completion statuses that ask to poll again (§E15)
+
+
 def reset_password_outcome(
     actor: Actor, address: str, password: str, wait: Wait, *, capabilities: str | None = None
 ) -> ResetOutcome:
@@ -69,24 +72,54 @@ def reset_password_outcome(
     answer is kept."""
     reached = sspr_poll(actor, (address, None), new=password, capabilities=capabilities)
     submitted = reached.trail["E14"]
-    interval = submitted.json.get("poll_interval")
-    seconds = float(interval) if type(interval) is int and interval > 0 else 1.0
-    polled = poll_until_done(actor, reached.token, wait, interval=seconds)
+    polled = poll_until_done(actor, reached.token, wait, interval=poll_interval(submitted))
     trail = reached.trail
     return ResetOutcome(trail["E11"], trail["E12"], trail["E13"], submitted, polled)
 
 
-def poll_until_done(actor: Actor, token: str, wait: Wait, *, interval: float = 1.0, max_polls: int = 20) -> ApiResponse:
-    """Poll E15 from `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
-    `poll_interval`) pass between polls (§E15)."""
-    crid = None
+def poll_interval(submitted: ApiResponse) -> float:
+    """The seconds E14's `poll_interval` asks a client to wait between polls (1 when it gives none)."""
+    interval = submitted.json.get("poll_interval")
+    return float(interval) if type(interval) is int and interval > 0 else 1.0
+
+
+def poll_until_done(
+    actor: Actor,
+    token: str,
+    wait: Wait,
+    *,
+    interval: float = 1.0,
+    max_polls: int = 20,
+    pending: ApiResponse | None = None,
+) -> ApiResponse:
+    """Poll E15 with the /submit `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
+    `poll_interval`) pass between polls (§E15); `pending` is a pending answer the caller already has.
+
+    Like the client libraries, every poll sends the /submit token (R-SSPR-POLL-REPOLL, ERR-71). A target that refuses
+    it again but handed out a token with its pending answer gets a warning, and the walk goes on with that token."""
+    crid, chained = None, False
+    handed = pending.continuation_token if pending is not None else None
+    if pending is not None:
+        crid = wait(interval)
     for _ in range(max_polls):
-        polled = actor.expect(actor.steps.with_request_id(crid).sspr_poll_completion(token), "E15")
+        polled = actor.steps.with_request_id(crid).sspr_poll_completion(token)
+        if polled.status != 200 and not chained and handed:
+            actor.verdict.check(
+                False,
+                "R-SSPR-POLL-REPOLL",
+                f"polling again with the /submit token was refused ({polled.error}); polling on with the token the "
+                "pending answer handed out",
+            )
+            token, chained = handed, True
+            polled = actor.steps.with_request_id(crid).sspr_poll_completion(token)
+        polled = actor.expect(polled, "E15")
         status = polled.json.get("status")
         if status in {"succeeded", "failed"}:
             return polled
-        actor.verdict.check(status in {"not_started", "in_progress"}, "R-SSPR-POLL", f"unknown status {status!r}")
-        token = polled.continuation_token or token
+        actor.verdict.check(status in PENDING_POLL, "R-SSPR-POLL", f"unknown status {status!r}")
+        handed = polled.continuation_token
+        if chained and handed:
+            token = handed
         crid = wait(interval)
     raise FlowStopped(f"password reset still not complete after {max_polls} polls")
 

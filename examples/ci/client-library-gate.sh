@@ -28,6 +28,13 @@ export MOCK_BLOCKED_PASSWORD="${MOCK_BLOCKED_PASSWORD:-Blocked-Pass-2026!}"
 
 sed "s#http://127.0.0.1:8765#$origin#g" "${GATE_PROFILE:-$here/../targets/mock-http.toml}" > "$profile"
 
+# Something already answering there would be tested instead of the mock this script starts.
+if curl -s -o /dev/null --max-time 2 "$origin/"; then
+    echo "gate: $origin is already in use; set GATE_PORT to a free port" >&2
+    rm -rf "$workdir"
+    exit 1
+fi
+
 "${conformance[@]}" mock serve --port "$port" --log-level warning > "$workdir/mock.log" 2>&1 &
 mock_pid=$!
 stop_mock() {

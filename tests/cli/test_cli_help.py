@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import subprocess
+
 import click
 import pytest
+from cli_support import CONFORMANCE
 from click.testing import CliRunner
 
+from conformance import __version__
 from conformance.cli import main
+from conformance.contract import spec_version
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
@@ -53,3 +59,25 @@ def test_a_user_mistake_is_one_line(args: list[str], message: str):
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
     assert result.output.strip().splitlines()[-1] == message
     assert "Traceback" not in result.output
+
+
+def _no_package_metadata(name: str) -> None:
+    raise importlib.metadata.PackageNotFoundError(name)
+
+
+def test_version_from_a_checkout_without_package_metadata(monkeypatch: pytest.MonkeyPatch):
+    """The README's `conformance --version` prints the package and specification versions even when the package
+    metadata cannot be looked up (a checkout on PYTHONPATH); it never asks for it."""
+    monkeypatch.setattr(importlib.metadata, "version", _no_package_metadata)
+    monkeypatch.setattr(importlib.metadata, "distribution", _no_package_metadata)
+    result = CliRunner().invoke(main, ["--version"], prog_name="conformance")
+    assert result.exit_code == 0, result.output
+    version, doc_date = spec_version()
+    assert result.output == f"conformance {__version__} (specification {version}, documentation of {doc_date})\n"
+
+
+def test_version_of_the_installed_command_is_the_packages():
+    """Installed, the command prints the same version the package metadata holds (one source: conformance/__init__)."""
+    done = subprocess.run([CONFORMANCE, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    assert done.stdout.startswith(f"conformance {importlib.metadata.version('entra-native-auth-conformance')} (")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.contract import paths, requirements
+from conformance.contract import openapi, paths, requirements, schemas
 
 
 def _edited(tmp_path: Path, **changes: object) -> Path:
@@ -49,4 +49,31 @@ def test_error_rows_of_the_generic_page_are_inferred() -> None:
 def test_a_rule_without_a_sound_basis_is_refused(tmp_path: Path, changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match="R-CORRELATION-HEADERS") as raised:
         requirements.load_rules(_edited(tmp_path, **changes))
+    assert message in str(raised.value)
+
+
+def test_undocumented_schema_fields_name_their_rule() -> None:
+    """`client_info` (request and response) is observed in MSAL, not documented: its schemas say so (R-CLIENT-INFO)."""
+    fields = {(f.where.removeprefix(schemas.BASE_URI), f.basis, f.rule) for f in requirements.schema_fields()}
+    assert ("common/form.json#/$defs/client_info", "observed", "R-CLIENT-INFO") in fields
+    assert ("common/token.json#/properties/client_info", "observed", "R-CLIENT-INFO") in fields
+    sent = [p for p in openapi.operation("token").parameters if p.name == "client_info"]
+    assert {p.grant_type for p in sent} == {"password", "oob", "continuation_token", "mfa_oob", "refresh_token"}
+    assert {(p.basis, p.rule, p.required) for p in sent} == {("observed", "R-CLIENT-INFO", False)}
+    assert {p.basis for p in openapi.operation("token").parameters if p.name != "client_info"} == {"documented"}
+
+
+@pytest.mark.parametrize(
+    ("node", "message"),
+    [
+        ({"x-basis": "rumoured"}, "x-basis: 'rumoured' not one of"),
+        ({"x-basis": "observed"}, "x-rule: required for x-basis observed"),
+        ({"x-basis": "observed", "x-rule": "R-NO-SUCH-RULE"}, "is no rule of specs/rules.yaml"),
+        ({"x-basis": "observed", "x-rule": "R-SSPR-POLL"}, "is a documented rule, expected a rule of basis observed"),
+    ],
+)
+def test_a_schema_field_without_a_sound_basis_is_refused(node: dict[str, str], message: str) -> None:
+    known = {rule.id: rule for rule in requirements.rules()}
+    with pytest.raises(ValueError, match="form.json#/x") as raised:
+        requirements.schema_field("form.json#/x", node, known)
     assert message in str(raised.value)

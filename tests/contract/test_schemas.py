@@ -326,3 +326,30 @@ def test_patterns_are_ecma_262_so_a_trailing_newline_does_not_match(schema_id: s
     checker = schemas.validator(schemas.BASE_URI + schema_id)
     assert checker.is_valid(instance)
     assert not checker.is_valid({**instance, field: instance[field] + "\n"})
+
+
+@pytest.mark.parametrize(
+    ("body", "ok"),
+    [
+        ({"status": "in_progress"}, True),
+        ({"status": "not_started"}, True),
+        ({"status": "in_progress", "continuation_token": "AQAB"}, True),
+        ({"status": "succeeded", "continuation_token": "AQAB"}, True),
+        ({"status": "failed", "continuation_token": "AQAB"}, True),
+        ({"status": "succeeded"}, False),
+        ({"status": "failed"}, False),
+        ({"status": "done", "continuation_token": "AQAB"}, False),
+    ],
+)
+def test_only_a_finished_poll_must_carry_a_token(body: dict[str, str], ok: bool) -> None:
+    """api-reference.md §E15 and ERR-71: `succeeded`/`failed` hand on a token; a pending poll need not."""
+    assert (schemas.validate_response("/resetpassword/v1.0/poll_completion", 200, body) == []) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("eyJ1aWQiOiJhIiwidXRpZCI6ImIifQ", True), ("eyJ1aWQiOiJhIn0=", True), ("a b", False), ("", False)]
+)
+def test_client_info_is_base64url(value: str, ok: bool) -> None:
+    """R-CLIENT-INFO (observed): the token response's `client_info` is base64url text."""
+    body = {"token_type": "Bearer", "scope": "openid", "expires_in": 3600, "access_token": "AQAB", "client_info": value}
+    assert (schemas.validate_response("/oauth2/v2.0/token", 200, body) == []) is ok

@@ -28,8 +28,10 @@ def app() -> Iterator[Starlette]:
 @pytest.fixture
 def client(app: Starlette) -> Iterator[httpx.Client]:
     """A synchronous client reaching the app in-process."""
-    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock.test") as client:
+    transport = InProcessTransport(app)
+    with httpx.Client(transport=transport, base_url="http://mock.test") as client:
         yield client
+    transport.shutdown()  # its event-loop thread; left to the garbage collector it warns in whichever test runs then
 
 
 @pytest.fixture

@@ -128,6 +128,8 @@ def test_users_can_be_seeded_and_reset_restores_the_tenant(api: Api) -> None:
 @pytest.mark.parametrize("path", ["/_mock/outbox", "/_mock/reset"])
 def test_control_api_absent_when_disabled(path: str) -> None:
     """`create_app(control=False)` serves no control API: a documented-style 404."""
-    with httpx.Client(transport=InProcessTransport(create_app(control=False)), base_url="http://mock.test") as client:
+    transport = InProcessTransport(create_app(control=False))
+    with httpx.Client(transport=transport, base_url="http://mock.test") as client:
         response = client.request("GET" if path.endswith("outbox") else "POST", path)
+    transport.shutdown()
     assert response.status_code == 404 and response.json()["error"] == "invalid_request"

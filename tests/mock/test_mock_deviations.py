@@ -16,6 +16,7 @@ from mock_driver import (
     CASEY_PASSWORD,
     OTP_APP,
     PASSWORD_APP,
+    ROBIN,
     STRONG,
     Api,
     fresh_email,
@@ -59,10 +60,10 @@ def no_redirect_fallback(api: Api) -> None:
     assert response.status_code == 400 and "challenge_type" not in response.json()
 
 
-def _tokens(api: Api, scope: str) -> dict:
+def _tokens(api: Api, scope: str, **extra: str) -> dict:
     token = api.signin_password_token(CASEY)
     return api.post(TOKEN, client_id=BASIC_APP, continuation_token=token, grant_type="password",
-                    password=CASEY_PASSWORD, scope=scope).json()
+                    password=CASEY_PASSWORD, scope=scope, **extra).json()
 
 
 def id_token_without_openid(api: Api) -> None:
@@ -322,6 +323,20 @@ def error_codes_from_the_prefix(api: Api) -> None:
 def id_token_without_email(api: Api) -> None:
     claims = jwt.decode(_tokens(api, "openid")["id_token"], options={"verify_signature": False})
     assert claims["sub"] and "email" not in claims and "preferred_username" not in claims
+
+
+def poll_token_spent(api: Api) -> None:
+    token = api.sspr_to_submit(ROBIN)
+    submitted = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=token,
+                       new_password=STRONG)["continuation_token"]
+    pending = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
+    assert pending["continuation_token"] != submitted
+    api.fails("/resetpassword/v1.0/poll_completion", "invalid_request", client_id=BASIC_APP,
+              continuation_token=submitted)
+
+
+def no_client_info(api: Api) -> None:
+    assert "client_info" not in _tokens(api, "openid", client_info="1")
 
 
 CHECKS: dict[str, Callable[[Api], None]] = {name: globals()[name] for name in SWITCHES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import jwt
@@ -116,6 +117,22 @@ def test_tokens_are_verifiable_with_discovery_and_jwks(api: Api) -> None:
         assert jwt.get_unverified_header(tokens[name])["kid"] == jwks["keys"][0]["kid"]
 
 
+def test_client_info_only_when_asked(api: Api) -> None:
+    """`client_info=1` (what MSAL sends) yields base64url JSON of the user's oid and the tenant id, on every grant that
+    issues tokens, refresh included; without it there is none (R-CLIENT-INFO, observed)."""
+    assert "client_info" not in api.password_grant(CASEY, CASEY_PASSWORD).json()
+    for asked in ("1", "true"):
+        token = api.signin_password_token(CASEY)
+        tokens = api.ok(TOKEN, client_id=BASIC_APP, continuation_token=token, grant_type="password",
+                        password=CASEY_PASSWORD, scope="openid offline_access", client_info=asked)
+        info = json.loads(base64.urlsafe_b64decode(tokens["client_info"] + "=" * (-len(tokens["client_info"]) % 4)))
+        claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+        assert info == {"uid": claims["oid"], "utid": claims["tid"]}
+    refreshed = api.ok(TOKEN, client_id=BASIC_APP, grant_type="refresh_token", refresh_token=tokens["refresh_token"],
+                       scope="openid offline_access", client_info="1")
+    assert refreshed["client_info"] == tokens["client_info"]
+
+
 def test_scope_rules(api: Api) -> None:
     """`id_token` only with openid, `refresh_token` only with offline_access, unknown scopes refused (S2)."""
     tokens = api.password_grant(CASEY, CASEY_PASSWORD).json()
@@ -130,20 +147,23 @@ def test_scope_rules(api: Api) -> None:
 
 
 def test_sspr_with_polling_and_auto_signin(api: Api) -> None:
-    """SSPR: E11 → E12 → E13 (expires_in ≤ 600) → E14 → E15 in_progress, then succeeded → E6 (§6)."""
+    """SSPR: E11 → E12 → E13 (expires_in ≤ 600) → E14 → E15 in_progress, polled again with the /submit token until
+    succeeded → E6 (§6, ERR-71); a poll after `succeeded` is refused (R-SSPR-POLL-AFTER-SUCCESS)."""
     token, code = api.sspr_to_otp(CASEY)
     body = api.ok("/resetpassword/v1.0/continue", client_id=BASIC_APP, continuation_token=token, grant_type="oob",
                   oob=code)
     assert 0 < body["expires_in"] <= 600
     body = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=body["continuation_token"],
                   new_password="Casey-New-2027!")
-    poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
-                  continuation_token=body["continuation_token"])
-    assert poll["status"] == "in_progress"
+    submitted = body["continuation_token"]
+    for _ in range(2):
+        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
+        assert poll == {"status": "in_progress"}
     api.advance(body["poll_interval"])
-    poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
-                  continuation_token=poll["continuation_token"])
-    assert poll["status"] == "succeeded"
+    poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
+    assert poll["status"] == "succeeded" and poll["continuation_token"] != submitted
+    api.fails("/resetpassword/v1.0/poll_completion", "invalid_request", client_id=BASIC_APP,
+              continuation_token=submitted)
     assert "access_token" in api.tokens(BASIC_APP, poll["continuation_token"])
     assert api.password_grant(CASEY, "Casey-New-2027!").status_code == 200
 
@@ -253,3 +273,17 @@ def test_error_envelope_echoes_client_request_id(api: Api) -> None:
     assert f"\r\nTrace ID: {body['trace_id']}\r\n" in body["error_description"]
     fresh = api.post("/signup/v1.0/start", crid="not-a-guid", client_id=OTP_APP)
     assert fresh.json()["correlation_id"] == fresh.headers["x-ms-request-id"] != "not-a-guid"
+
+
+def test_a_reused_submit_token_after_the_reset_does_not_crash(api: Api) -> None:
+    """With tokens reusable (accept_reused_token), a poll after `succeeded` answers `succeeded` again, never a 500."""
+    api.deviate("accept_reused_token")
+    body = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=api.sspr_to_submit(ROBIN),
+                  new_password=STRONG)
+    statuses = []
+    for seconds in (0, body["poll_interval"], 0):
+        api.advance(seconds)
+        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP,
+                      continuation_token=body["continuation_token"])
+        statuses.append(poll["status"])
+    assert statuses == ["in_progress", "succeeded", "succeeded"]

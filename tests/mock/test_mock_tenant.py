@@ -56,12 +56,14 @@ def test_default_tenant_has_every_kind_of_app() -> None:
 def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
     """A tenant file's subdomain is the path prefix; the default tenant's prefix is then unknown."""
     app = create_app(load_tenant(_write(tmp_path, MINIMAL.format(second="bbbbbbbb-1111-2222-3333-444444444444"))))
-    with httpx.Client(transport=InProcessTransport(app), base_url="http://mock.test") as client:
+    transport = InProcessTransport(app)
+    with httpx.Client(transport=transport, base_url="http://mock.test") as client:
         ok = client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start", data={
             "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": "oob redirect",
             "username": "new@fabrikam.com"})
         assert ok.status_code == 200
         assert client.post("/contoso.onmicrosoft.com/signup/v1.0/start").status_code == 404
+    transport.shutdown()
 
 
 @pytest.mark.parametrize(

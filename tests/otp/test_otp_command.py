@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance.otp import CommandSource, OtpError, OtpTimeout
+from conformance.redaction import REMEMBERED
 from conformance.target import CommandOtp
 
 # Prints the file named after the address (the last argument) in the directory given first, or nothing.
@@ -124,3 +125,26 @@ def test_hanging_command_times_out(tmp_path: Path) -> None:
     source = CommandSource(CommandOtp(argv=(sys.executable, str(script)), timeout_s=0.5))
     with pytest.raises(OtpTimeout, match=r"within 0\.5 s \(still running\)$"):
         source.mark(ADDRESS)
+
+
+def test_output_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    """The command's contract is UTF-8 text: Latin-1 output stops the fetch with one line saying where, not a
+    UnicodeDecodeError (which, in a run, was every OTP test's traceback)."""
+    script = tmp_path / "latin1.py"
+    script.write_text("import sys\nsys.stdout.buffer.write('Ihr Code: 12345678 (gültig)'.encode('latin-1'))\n")
+    source = CommandSource(CommandOtp(argv=("{python}", str(script))))
+    with pytest.raises(OtpError) as raised:
+        source.mark(ADDRESS)
+    assert str(raised.value) == (
+        f"command {{python}} {script} printed output that is not UTF-8 for {ADDRESS} (byte 0xfc at offset 21)"
+    )
+
+
+def test_codes_it_returns_are_remembered_for_redaction(mailbox: Path) -> None:
+    """Whatever code the source returns, and the one it saw before the challenge, is redacted from then on."""
+    (mailbox / ADDRESS).write_text("old code 40404040")
+    source = source_for(mailbox)
+    mark = source.mark(ADDRESS)
+    (mailbox / ADDRESS).write_text("new code 50505050")
+    assert source.fetch(ADDRESS, after=mark, code_length=8) == "50505050"
+    assert {"40404040", "50505050"} <= {code for code in ("40404040", "50505050") if code in REMEMBERED}

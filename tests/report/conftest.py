@@ -39,8 +39,7 @@ class SuiteRun:
         return next(t for t in self.summary["tests"] if t["nodeid"].endswith(f"::{name}"))
 
 
-def run_suites(tmp: Path, *args: str) -> SuiteRun:
-    """Run pytest from the repository root with reports under `tmp/reports` and raw traffic under `tmp/raw`."""
+def _run(tmp: Path, command: list[str], timeout: float) -> SuiteRun:
     reports, raw = tmp / "reports", tmp / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     env = {
@@ -49,10 +48,22 @@ def run_suites(tmp: Path, *args: str) -> SuiteRun:
         "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
         "RAW_CAPTURE_DIR": str(raw),
     }
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "rawcapture", "-rA"]
-    command += ["--conformance-reports", str(reports), *args]
-    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    command = [part.replace("{reports}", str(reports)) for part in command]
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     return SuiteRun(reports, done.stdout + done.stderr, done.returncode, raw)
+
+
+def run_suites(tmp: Path, *args: str) -> SuiteRun:
+    """Run pytest from the repository root with reports under `tmp/reports` and raw traffic under `tmp/raw`."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "rawcapture", "-rA"]
+    return _run(tmp, [*command, "--conformance-reports", "{reports}", *args], timeout=120)
+
+
+def run_conformance(tmp: Path, *args: str, timeout: float = 600) -> SuiteRun:
+    """`conformance run` as a user runs it, reports under `tmp/reports` (`{reports}` in `args` names that folder)
+    and raw traffic under `tmp/raw`."""
+    command = [sys.executable, "-c", "from conformance.cli import main; main()", "run", "--reports", "{reports}"]
+    return _run(tmp, [*command, "-p", "rawcapture", *args], timeout=timeout)
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +72,12 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
     run = run_suites(tmp_path_factory.mktemp("suite-run"), "-n", "2", SUITE, str(EXTRA))
     assert (run.reports / "summary.json").exists(), run.output
     return run
+
+
+@pytest.fixture
+def conformance_runner() -> Callable[..., SuiteRun]:
+    """`run_conformance(tmp, *args)`: the `conformance run` command with raw capture."""
+    return run_conformance
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
-"""A pytest plugin for the report tests' subprocess (`-p rawcapture`): keeps every raw HTTP body the run exchanged.
+"""A pytest plugin for the report tests' subprocess (`-p rawcapture`): keeps every raw secret the run handled.
 
-It wraps `httpx.Client.send`, so it sees the values on the wire, before any redaction, in every process (xdist
-workers included); each process appends JSON lines to `$RAW_CAPTURE_DIR/<pid>.jsonl`, outside the reports directory.
-Each process also writes `<controller|gwN>.probe`: its fingerprint of `PROBE`, which shows the redaction key it uses.
+It sees the values before any redaction, in every process (xdist workers included), independently of the redactor:
+it wraps `httpx.Client.send` (every HTTP body the run exchanged, by any client: the suites', the OTP source's, the
+fuzzer's), the mock's OTP generation (every code it issued, fetched or not) and `Secret.reveal` (every password read
+from the environment or the mock's seed). Each process appends JSON lines to `$RAW_CAPTURE_DIR/<pid>.jsonl`, outside
+the reports directory. Each process also writes `<controller|gwN>.probe`: its fingerprint of `PROBE`, which shows the
+redaction key it uses.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.mock.state import MockState
 from conformance.redaction import fingerprint
+from conformance.target import Secret
 
 PROBE = "probe-value-84930217"
 
@@ -25,14 +30,30 @@ def pytest_configure(config: pytest.Config) -> None:
     target = folder / f"{os.getpid()}.jsonl"
     process = os.environ.get("PYTEST_XDIST_WORKER", "controller")
     (folder / f"{process}.probe").write_text(fingerprint(PROBE), encoding="utf-8")
-    original = httpx.Client.send
 
-    def send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        response = original(self, request, **kwargs)
-        response.read()
-        entry = {"request": request.content.decode("utf-8", "replace"), "response": response.text}
+    def keep(entry: dict[str, Any]) -> None:
         with target.open("a", encoding="utf-8") as out:
             out.write(json.dumps(entry) + "\n")
+
+    send, send_otp, reveal = httpx.Client.send, MockState.send_otp, Secret.reveal
+
+    def capturing_send(self: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = send(self, request, **kwargs)
+        response.read()
+        fuzz = "schemathesis" in request.headers.get("user-agent", "").lower()
+        keep({"request": request.content.decode("utf-8", "replace"), "response": response.text, "fuzz": fuzz})
         return response
 
-    httpx.Client.send = send  # type: ignore[method-assign]
+    def capturing_send_otp(self: MockState, *args: Any, **kwargs: Any) -> Any:
+        otp = send_otp(self, *args, **kwargs)
+        keep({"code": otp.code})
+        return otp
+
+    def capturing_reveal(self: Secret) -> str:
+        value = reveal(self)
+        keep({"revealed": value})
+        return value
+
+    httpx.Client.send = capturing_send  # type: ignore[method-assign]
+    MockState.send_otp = capturing_send_otp  # type: ignore[method-assign]
+    Secret.reveal = capturing_reveal  # type: ignore[method-assign]

@@ -13,20 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, launch
 
 from conformance.contract import errors
 from conformance.contract.paths import REPO_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RED = "rgb(207, 34, 46)"
 
 REQUIRE_ENV = "CONFORMANCE_REQUIRE_BROWSER"
@@ -66,7 +57,7 @@ def test_reports_render_offline_with_rows_transcripts_and_traceability(chromium,
     tests = suite_run.summary["tests"]
     files, size = _size(suite_run.reports)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        browser = launch(playwright, chromium)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
         page = context.new_page()
         started = time.perf_counter()

@@ -83,6 +83,13 @@ def test_requirements_aggregate_their_tests(suite_run):
     for entry in by_id.values():
         assert entry["kind"] in ("endpoint", "error-row", "rule")
         assert entry["section"]
+    assert [field.rsplit("/schemas/", 1)[1] for field in by_id["R-CLIENT-INFO"]["fields"]] == [
+        "common/form.json#/$defs/client_info",
+        "common/token.json#/properties/client_info",
+    ]
+    assert by_id["R-TOKEN-SINGLE-USE"]["fields"] == []
+    traceability = (suite_run.reports / "traceability.html").read_text(encoding="utf-8")
+    assert "schema field <code>common/token.json#/properties/client_info</code>" in traceability
 
 
 def test_transcripts_are_files_the_summary_points_to(suite_run):

@@ -14,7 +14,7 @@ from conformance.report.diff import Changes
 from conformance.report.plugin import SUITES_DIR, _runs_suites
 from conformance.report.record import requirement_verdicts
 from conformance.report.results import warned_rules
-from conformance.report.scrub import SecretWatch, scrub, scrub_data
+from conformance.report.scrub import SecretWatch, scrub, scrub_data, scrub_report
 from conformance.report.transcripts import safe_name
 from conformance.verdicts import Severity, Verdict
 
@@ -129,3 +129,31 @@ def test_secret_watch_sees_raw_traffic_through_the_client_observer_hook():
         client.send("signupStart", {"client_id": "unreachable", "password": "Raw-Pass-2"})
     assert secrets == {TOKEN, "Raw-Pass-1", "Raw-Pass-2"}
     assert len(client.observers) == 1, "attached once per client"
+
+
+def _report(outcome: str, longrepr: object, sections: list[tuple[str, str]]) -> pytest.TestReport:
+    return pytest.TestReport("t.py::t", ("t.py", 1, "t"), {}, outcome, longrepr, "call", sections=sections)
+
+
+def test_a_skip_keeps_its_tuple_when_its_captured_log_is_scrubbed(request):
+    """A skip's `(path, lineno, message)` is what pytest's JUnit writer asserts; scrubbing its log must keep it."""
+    log = [("Captured log call", f"INFO conformance.mock OTP sent; continuation_token={TOKEN}")]
+    report = _report("skipped", ("t.py", 3, f"Skipped: no second app ({TOKEN})"), log)
+    scrub_report(report, request.config, {TOKEN})
+    assert isinstance(report.longrepr, tuple) and report.longrepr[:2] == ("t.py", 3)
+    assert TOKEN not in report.longrepr[2] and TOKEN not in report.sections[0][1]
+    assert report.sections[0][0] == "Captured log call"
+
+
+def test_a_failure_text_and_an_exception_representation_are_scrubbed(request):
+    plain = _report("failed", f"TargetDeviation: got {TOKEN}", [])
+    scrub_report(plain, request.config, {TOKEN})
+    assert isinstance(plain.longrepr, str) and TOKEN not in plain.longrepr
+    try:
+        raise AssertionError(f"expected 'x', got {TOKEN!r}")
+    except AssertionError:
+        info = pytest.ExceptionInfo.from_current()
+    raised = _report("failed", info.getrepr(), [("Captured stdout call", f"token: {TOKEN}")])
+    scrub_report(raised, request.config, {TOKEN})
+    assert TOKEN not in raised.longreprtext and TOKEN not in raised.sections[0][1]
+    assert raised.longrepr.reprcrash.message.startswith("AssertionError: expected 'x', got '…#")

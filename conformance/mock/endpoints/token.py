@@ -8,10 +8,12 @@ from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tenant import GUID, Application
-from conformance.mock.tokens import claims, issuer
+from conformance.mock.tokens import claims, client_info, issuer
 from conformance.mock.validation import OIDC_SCOPES, ScopeCheck, check_scopes
 
 NATIVE_GRANTS = ("password", "oob", "continuation_token", "mfa_oob")
+# `client_info` values that ask for the `client_info` response field (MSAL JS sends `1`; older MSALs `true`).
+CLIENT_INFO_ASKED = frozenset({"1", "true"})
 # OAuth 2.0 grants the generic token endpoint knows but native authentication does not serve (G-token row).
 GENERIC_GRANTS = frozenset(
     {
@@ -101,6 +103,8 @@ def _tokens(call: Call, app: Application, user: User, scopes: ScopeCheck) -> dic
     if "openid" in scopes.scopes or deviating("id_token_without_openid"):
         named = {"email", "preferred_username"} if deviating("id_token_without_email") else set()
         body["id_token"] = call.mock.signer.sign({k: v for k, v in common.items() if k not in named}, rogue=rogue)
+    if (call.form.get("client_info") or "").strip().lower() in CLIENT_INFO_ASKED and not deviating("no_client_info"):
+        body["client_info"] = client_info(user.oid, call.tenant)
     call.spend()
     return body
 
