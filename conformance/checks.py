@@ -14,12 +14,13 @@ from collections.abc import Iterable
 
 import jwt
 
-from conformance.client import ApiResponse
+from conformance.client import ApiResponse, Exchange
 from conformance.contract import errata, errors, openapi, schemas
 from conformance.contract.errors import ErrorRow
 from conformance.verdicts import Severity, Verdict
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$")
+JSON_MEDIA = re.compile(r"(?i)^\s*application/([\w.+-]*\+)?json\s*(;|$)")
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")  # types.json guid
 
 
@@ -370,3 +371,19 @@ def otp_challenge(
     masked_label(verdict, response, address)
     verdict.equal(body.get("code_length"), code_length, "R-OTP-CODE-LENGTH", "code_length (the tenant's OTP length)")
     verdict.equal(len(code), body.get("code_length"), "R-OTP-CODE-LENGTH", "length of the code delivered")
+
+
+def json_answers(verdict: Verdict, exchanges: Iterable[Exchange]) -> None:
+    """Every answer says Content-Type: application/json (§1: "All responses from the API are in a JSON format")."""
+    answered = [exchange for exchange in exchanges if exchange.status is not None]
+    if not answered:
+        return
+    types = [
+        next((v for k, v in e.response_headers.items() if k.lower() == "content-type"), "") for e in answered
+    ]
+    wrong = [(e, t) for e, t in zip(answered, types, strict=True) if not JSON_MEDIA.match(t)]
+    first = ""
+    if wrong:
+        exchange, media = wrong[0]
+        first = f": {exchange.operation} answered HTTP {exchange.status} with {media or 'no Content-Type'!r}"
+    verdict.check(not wrong, "R-RESPONSE-JSON", f"{len(wrong)} of {len(answered)} answers are not JSON{first}")

@@ -147,9 +147,10 @@ class NativeAuthClient:
         self._max_retry_after_s = max_retry_after_s
         self._paths = {op.operation_id: op.path for op in openapi.operations()}
 
-    def set_recorder(self, recorder: Recorder | None) -> None:
-        """Route the next exchanges to another transcript (the plugin switches it per test)."""
-        self._recorder = recorder
+    def set_recorder(self, recorder: Recorder | None) -> Recorder | None:
+        """Route the next exchanges to another transcript (the plugin switches it per test); returns the previous."""
+        previous, self._recorder = self._recorder, recorder
+        return previous
 
     def url_for(self, operation: str) -> str:
         """The absolute URL of a documented operation, by operationId."""

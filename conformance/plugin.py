@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance import redaction
+from conformance import checks, expiry, redaction, skips
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.contract import requirements
-from conformance.flows import Actor, FlowStopped
 from conformance.mock.deviations import SWITCHES
 from conformance.otp import OtpError
 from conformance.otp.base import describe
@@ -21,6 +20,7 @@ from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
 from conformance.target import Application, ProfileError, load_profile
 from conformance.verdicts import VERDICT_FAILED, TargetDeviation, Verdict
+from conformance.walker import Actor, FlowStopped, Lacking
 
 MARKERS = {
     "signup": "sign-up flow (api-reference.md §3)",
@@ -32,7 +32,8 @@ MARKERS = {
     "errors": "error-table rows (§3–§6 error tables, specs/errors.yaml)",
     "fuzz": "schemathesis fuzzing driven by specs/native-auth.openapi.yaml",
     "requirement(*ids)": "the requirement ids (error rows, endpoint tags, R-... rules) a test checks",
-    "slow": "waits real time (e.g. continuation-token expiry); runs only with --slow or a target clock",
+    "expiry(lifetime, prepare)": "probes a lifetime (token or code expiry): on a target without clock control it runs "
+    "only with --slow, prepared with every other expiry probe before the run's one wait (conformance.expiry)",
 }
 #: What a test raises when the target broke a rule (a verdict); anything else in a test's body (TargetUnreachable,
 #: OtpTimeout, a crash of test code) is an error of the run.
@@ -43,9 +44,10 @@ TRANSCRIPT = pytest.StashKey[list[Exchange]]()
 VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
-CREATED = pytest.StashKey[list[str]]()
-_RUN: dict[str, Any] = {"executed": 0, "checked": set(), "expected": set(), "created": [], "warned": []}
+OPENED = pytest.StashKey[Target]()
+_RUN: dict[str, Any] = {}
 MESSAGE_WIDTH = 110
+_ACCOUNTS_SEEN = [(0, 0)]  # accounts created / attempted when the last phase report was made (this process)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,7 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PROFILE",
         help="target profile (TOML); 'mock' = embedded mock in-process (default), 'mock-http' = over loopback HTTP",
     )
-    group.addoption("--slow", action="store_true", help="run checks that wait real time (token expiry)")
+    group.addoption(
+        "--slow",
+        action="store_true",
+        help="run the expiry probes on a target without clock control (prepared together, one real wait)",
+    )
     group.addoption(
         "--mock-deviation",
         action="append",
@@ -74,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: {text}")
     for name in requirements.section_markers():
         config.addinivalue_line("markers", f"{name}: doc section {name} of api-reference.md (from requirement ids)")
-    _RUN.update(executed=0, checked=set(), expected=set(), created=[], warned=[])
+    _RUN.update(executed=0, checked=set(), expected=set(), created=set(), attempted=set(), skipped=[], warned=[])
     if config.getoption("--mock-deviation") and config.getoption("--target") not in (EMBEDDED, EMBEDDED_HTTP):
         raise pytest.UsageError(f"--mock-deviation needs the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP})")
     spec = config.getoption("--target")
@@ -98,7 +104,10 @@ def target(pytestconfig: pytest.Config) -> Iterator[Target]:
     was configured)."""
     deviations = tuple(pytestconfig.getoption("--mock-deviation"))
     with open_target(pytestconfig.getoption("--target"), deviations) as opened:
+        pytestconfig.stash[OPENED] = opened
+        _ACCOUNTS_SEEN[0] = (0, 0)
         yield opened
+        del pytestconfig.stash[OPENED]
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +159,37 @@ def actor(actor_for: Callable[[Application], Actor], target: Target) -> Actor:
 
 
 @pytest.fixture(scope="session")
+def expiry_batch(request: pytest.FixtureRequest, target: Target, api_client: NativeAuthClient) -> expiry.Batch:
+    """The run's expiry probes (this worker's), prepared together and waited for once (`conformance.expiry`)."""
+    return expiry.Batch(target, api_client, request.session.items)
+
+
+@pytest.fixture
+def expired(
+    request: pytest.FixtureRequest,
+    target: Target,
+    steps_for: Callable[[str], NativeAuthSteps],
+    api_client: NativeAuthClient,
+    verdict: Verdict,
+    expiry_batch: expiry.Batch,
+) -> expiry.Expired:
+    """`expired()`: this expiry test's request, once what it probes has outlived its lifetime, and the
+    `client-request-id` to send it with (the test's `expiry` marker says what and how to prepare it)."""
+    kit = expiry.Kit(target, api_client, verdict, request.config.getoption("--slow"))
+    return expiry.expired(request, kit, request.node.stash.setdefault(TRANSCRIPT, []), expiry_batch)
+
+
+@pytest.fixture(autouse=True)
+def _expiry_head_start(request: pytest.FixtureRequest) -> None:
+    """Without xdist, a `--slow` run against a target without clock control prepares every expiry probe before its
+    first test that talks to the target, so the rest of the run goes on while their lifetimes pass."""
+    if "target" not in request.fixturenames or hasattr(request.config, "workerinput"):
+        return
+    if expiry.batched(request.config, request.getfixturevalue("target")):
+        request.getfixturevalue("expiry_batch").prepare_all()
+
+
+@pytest.fixture(scope="session")
 def jwks(target: Target) -> dict[str, Any]:
     """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
     cannot be read)."""
@@ -169,28 +209,33 @@ def jwks(target: Target) -> dict[str, Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After the test body, turn the verdict's FAILURE findings into the test's failure (also when they stopped a flow,
-    so the failure names the broken rule rather than the step that could not go on)."""
+    so the failure names the broken rule rather than the step that could not go on); a test whose walk needs what the
+    profile lacks skips, saying what."""
     found = item.stash.get(VERDICT, None)
-    target = getattr(item, "funcargs", {}).get("target")
-    before = len(target.created) if isinstance(target, Target) else 0
     try:
         result = yield
+    except Lacking as exc:
+        pytest.skip(exc.reason)
     except FlowStopped:
-        if found is not None:
-            found.conclude()
+        _conclude(item, found)
         raise
-    finally:
-        if isinstance(target, Target):
-            item.stash[CREATED] = target.created[before:]
-    if found is not None:
-        found.conclude()
+    _conclude(item, found)
     return result
+
+
+def _conclude(item: pytest.Item, found: Verdict | None) -> None:
+    """Check what holds for every answer of the test (its Content-Type), then raise when the target broke a rule."""
+    if found is not None:
+        checks.json_answers(found, item.stash.get(TRANSCRIPT, []))
+        found.conclude()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
-    """Attach requirement ids, findings, the transcript and the two-axis verdict to the report."""
+    """Attach requirement ids, findings, the transcript and the two-axis verdict to the report, and to every phase's
+    report the accounts it signed up (and those it attempted to)."""
     report: pytest.TestReport = yield
+    _accounts(item, report)
     if call.excinfo is not None and call.excinfo.errisinstance(HARNESS_ERRORS):
         problem = call.excinfo.value
         report.longrepr = f"{type(problem).__name__}: {problem}"  # one line, which says what failed and where
@@ -205,7 +250,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.user_properties.extend(("failure", str(f)) for f in found.failures)
         report.user_properties.extend(("warning", str(f)) for f in found.warnings)
         report.user_properties.extend(("expected_deviation", str(f)) for f in found.expected)
-    report.user_properties.extend(("created", address) for address in item.stash.get(CREATED, []))
     conformance_check = found is not None or any(True for _ in item.iter_markers("requirement"))
     if conformance_check and call.excinfo is not None and not call.excinfo.errisinstance(VERDICT_EXCEPTIONS):
         # a harness problem (target unreachable, OTP timeout) or a crash of test code: the run's error, not a verdict
@@ -225,10 +269,22 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     return None
 
 
+def _accounts(item: pytest.Item, report: pytest.TestReport) -> None:
+    """The accounts whose sign-up completed, and the addresses handed out for sign-up, since the last phase report
+    (phases run one after another in a process, so they are this phase's)."""
+    target = item.config.stash.get(OPENED, None)
+    if target is None:
+        return
+    created, attempted = _ACCOUNTS_SEEN[0]
+    report.user_properties += [("created", a) for a in target.created[created:]]
+    report.user_properties += [("attempted", a) for a in target.attempted[attempted:]]
+    _ACCOUNTS_SEEN[0] = (len(target.created), len(target.attempted))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every requirement a test names must resolve to spec data (a typo is a harness error, found at collection); each
     test is also marked with the doc sections its requirements belong to, so `-m E5` or `-m "E6 and not fuzz"` select
-    by section."""
+    by section. Expiry tests run last."""
     for item in items:
         sections: set[str | None] = set()
         for marker in list(item.iter_markers("requirement")):
@@ -237,15 +293,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 sections.add(requirements.section_marker(requirement_id))
         for section in sorted(sections - {None}):
             item.add_marker(section)
+    expiry.last(items)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Tally what ran (on the xdist controller too): executed tests, checked requirements, expected deviations."""
+    """Tally what ran (on the xdist controller too): executed tests, checked requirements, expected deviations, and
+    why the others were skipped."""
+    if report.skipped and not hasattr(report, "wasxfail") and isinstance(report.longrepr, tuple):
+        _RUN["skipped"].append(str(report.longrepr[2]).removeprefix("Skipped: "))
+    for name, value in report.user_properties:
+        if name in ("created", "attempted"):
+            _RUN[name].add(value)
     if report.when != "call" or report.skipped:
         return
     tally = _RUN
     tally["executed"] += 1
-    tally["created"] += [value for name, value in report.user_properties if name == "created"]
     tally["warned"].append((report.nodeid, [value for name, value in report.user_properties if name == "warning"]))
     for name, value in report.user_properties:
         if name == "checked":
@@ -270,9 +332,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if created := sorted(_RUN["created"]):
-        shown = ", ".join(created[:3]) + (f", … {created[-1]}" if len(created) > 3 else "")
-        terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {shown}")
+    created, unfinished = sorted(_RUN["created"]), sorted(_RUN["attempted"] - _RUN["created"])
+    if created:
+        terminalreporter.write_line(f"conformance: this run signed up {len(created)} new account(s): {_some(created)}")
+    if unfinished:
+        terminalreporter.write_line(
+            f"conformance: {len(unfinished)} more sign-up(s) were attempted but not completed: {_some(unfinished)}"
+        )
     if warned := warned_rules(_RUN["warned"]):
         terminalreporter.write_line(f"conformance: {len(warned)} rule(s) warned, each once, with its tests:")
         for entry in warned:
@@ -280,5 +346,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             message = message if len(message) <= MESSAGE_WIDTH else message[: MESSAGE_WIDTH - 1] + "…"
             tests = f"{entry['tests']} test{'s' if entry['tests'] != 1 else ''}"
             terminalreporter.write_line(f"  {entry['requirement']} ({entry['basis']}, {tests}): {message}", yellow=True)
+    for line in skips.lines(skips.tally(_RUN["skipped"])):
+        terminalreporter.write_line(f"conformance: {line}")
     for problem in config.stash.get(PROBLEMS, []):
         terminalreporter.write_line(f"conformance: {problem}", red=True)
+
+
+def _some(addresses: list[str]) -> str:
+    return ", ".join(addresses[:3]) + (f", … {addresses[-1]}" if len(addresses) > 3 else "")

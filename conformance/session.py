@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 import httpx
 import uvicorn
@@ -29,6 +30,39 @@ EMBEDDED = "mock"
 EMBEDDED_HTTP = "mock-http"
 
 
+class SignupWatch:
+    """Follows every sign-up flow through its continuation tokens and notes the addresses a sign-up was started for
+    and the accounts whose sign-up completed (a /signup/v1.0/continue answered 200, api-reference.md §2.1), for
+    cleaning a real tenant afterwards."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.created: list[str] = []
+        self._flows: dict[str, str] = {}  # continuation token → the username its sign-up began with (one run's worth)
+        self._lock = threading.Lock()
+
+    def observe(self, request: httpx.Request, response: httpx.Response | None) -> None:
+        """A client observer: see one exchange."""
+        path = request.url.path
+        if response is None or "/signup/v1.0/" not in path:
+            return
+        form = dict(parse_qsl(request.content.decode("utf-8", "replace")))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        issued = body.get("continuation_token") if isinstance(body, dict) else None
+        with self._lock:
+            begun = path.endswith("/start")
+            username = form.get("username") if begun else self._flows.get(form.get("continuation_token", ""))
+            if begun and username:
+                self.started.append(username)
+            if username and isinstance(issued, str):
+                self._flows[issued] = username
+            if username and path.endswith("/continue") and response.status_code == 200:
+                self.created.append(username)
+
+
 @dataclass
 class Target:
     """Everything a run needs to talk to one target."""
@@ -38,18 +72,28 @@ class Target:
     transport: httpx.BaseTransport | None
     otp: OtpSource
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
-    created: list[str] = field(default_factory=list)
+    signups: SignupWatch = field(default_factory=SignupWatch)
     _serial: Iterator[int] = field(default_factory=itertools.count)
 
+    @property
+    def created(self) -> list[str]:
+        """The accounts whose sign-up completed, in order (of the clients this target handed out)."""
+        return self.signups.created
+
+    @property
+    def attempted(self) -> list[str]:
+        """The addresses a sign-up was started for, in order (completed or not)."""
+        return self.signups.started
+
     def client(self) -> NativeAuthClient:
-        """A client paced and retried as the profile says."""
-        return profile_client(self.profile, transport=self.transport)
+        """A client paced and retried as the profile says, whose completed sign-ups this target notes."""
+        client = profile_client(self.profile, transport=self.transport)
+        client.observers.append(self.signups.observe)
+        return client
 
     def new_address(self) -> str:
-        """A sign-up address unique to this run (the profile's template), remembered for the run summary."""
-        address = self.profile.signup.address(f"{self.run_id}-{next(self._serial)}")
-        self.created.append(address)
-        return address
+        """A sign-up address unique to this run (the profile's template)."""
+        return self.profile.signup.address(f"{self.run_id}-{next(self._serial)}")
 
     def control(self) -> httpx.Client | None:
         """An HTTP client for the target's clock/outbox control API, when the profile names one (mocks only)."""

@@ -18,7 +18,18 @@ from conformance.verdicts import SeverityPolicy, policy_problem
 
 AuthMethod = Literal["email_otp", "email_password"]
 AUTH_METHODS = ("email_otp", "email_password")
-INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
+INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect", "CheckboxSingleSelect", "NumericTextBox")
+SELECT_TYPES = ("SingleRadioSelect", "CheckboxMultiSelect")  # the input types that choose among `options`
+#: An attribute's data type as the docs name it (api-reference.md §7.4: S1 `string`, S13 `Text`/`Boolean`, S15
+#: `String`/`Boolean`/`Int`; Graph's `DateTime` and `StringCollection`), case-insensitive → the name the suite uses.
+ATTRIBUTE_TYPES = {
+    "string": "string",
+    "text": "string",
+    "boolean": "boolean",
+    "int": "int",
+    "datetime": "datetime",
+    "stringcollection": "stringcollection",
+}
 CHANNELS = ("email", "sms")
 ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -66,7 +77,7 @@ class Attribute:
     """A user attribute the tenant collects at sign-up (api-reference.md §7.4)."""
 
     name: str
-    type: str = "string"
+    type: str = "string"  # a value of ATTRIBUTE_TYPES: the values sent follow it (a Boolean gets "true")
     required: bool = False
     regex: str | None = None
     options: tuple[str, ...] = ()
@@ -163,9 +174,11 @@ class Pacing:
 
 @dataclass(frozen=True)
 class Limits:
-    """Limits the suite must respect or measure."""
+    """Lifetimes the expiry tests wait out (seconds; None when the tenant's is not known, and its tests skip)."""
 
     continuation_token_lifetime_s: int | None = None
+    otp_lifetime_s: int | None = None
+    refresh_token_lifetime_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -327,9 +340,13 @@ def _parse_tenant(table: ProfileTable) -> Tenant:
 
 
 def _parse_attribute(table: ProfileTable) -> Attribute:
+    kind = table.text("type", "string")
+    if kind.lower() not in ATTRIBUTE_TYPES:
+        known = "String, Text, Boolean, Int, DateTime, StringCollection"
+        raise table.error("type", f"expected one of {known} (api-reference.md §7.4); got {kind!r}")
     attribute = Attribute(
         name=table.text("name", pattern=ATTRIBUTE_NAME),
-        type=table.text("type", "string"),
+        type=ATTRIBUTE_TYPES[kind.lower()],
         required=table.get("required", bool, False),
         regex=table.get("regex", str, None),
         options=table.strings("options"),
@@ -340,7 +357,7 @@ def _parse_attribute(table: ProfileTable) -> Attribute:
             re.compile(attribute.regex)
         except re.error as exc:
             raise table.error("regex", f"not a valid regular expression ({exc})") from None
-    if (attribute.input_type == "TextBox") == bool(attribute.options):
+    if (attribute.input_type in SELECT_TYPES) != bool(attribute.options):
         problem = "only for the select input types" if attribute.options else f"required for {attribute.input_type}"
         raise table.error("options", problem)
     table.done()
@@ -442,7 +459,7 @@ def _parse_pacing(table: ProfileTable) -> Pacing:
 
 def _parse_limits(table: ProfileTable) -> Limits:
     limits = Limits(
-        continuation_token_lifetime_s=table.number("continuation_token_lifetime_s", None, minimum=1),
+        **{key: table.number(key, None, minimum=1) for key in Limits.__dataclass_fields__},
     )
     table.done()
     return limits
@@ -508,7 +525,11 @@ def mock_profile(base_url: str, control_url: str) -> TargetProfile:
         signup=Signup("qa+{id}@example.com"),
         otp=OutboxOtp(control_url=control_url.rstrip("/"), timeout_s=5.0, poll_interval_s=0.02),
         pacing=Pacing(requests_per_second=0.0, max_retries=3, max_retry_after_s=5.0),
-        limits=Limits(continuation_token_lifetime_s=mock.lifetimes.continuation_token),
+        limits=Limits(
+            continuation_token_lifetime_s=mock.lifetimes.continuation_token,
+            otp_lifetime_s=mock.lifetimes.otp,
+            refresh_token_lifetime_s=mock.lifetimes.refresh_token,
+        ),
         control_url=control_url.rstrip("/"),
     )
 

@@ -14,8 +14,9 @@ import httpx
 
 from conformance.client import ApiResponse, NativeAuthClient, TargetUnreachable
 from conformance.contract import errors
-from conformance.otp import OtpError, otp_source_from_profile
+from conformance.otp import CommandSource, OtpError, otp_source_from_profile
 from conformance.otp.base import describe
+from conformance.otp.command import HINT
 from conformance.session import profile_client
 from conformance.target import ImapOtp, TargetProfile
 
@@ -133,6 +134,8 @@ def check_otp(profile: TargetProfile, address: str, http: httpx.Client) -> Check
         source.mark(address)
     except OtpError as exc:
         return Check("otp source", False, str(exc))
+    if isinstance(source, CommandSource) and source.failure:
+        return Check("otp source", False, f"{source.label}: {source.failure} for an address with no code; {HINT}")
     return Check("otp source", True, f"{source.label} answered")
 
 

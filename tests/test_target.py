@@ -213,6 +213,8 @@ REPLACEMENTS = [
      "tenant.attributes[0].options: required for SingleRadioSelect"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ninput = "x"',
      "tenant.attributes[0].input: unknown key (did you mean input_type?)"),
+    (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ntype = "Float"',
+     "tenant.attributes[0].type: expected one of String, Text, Boolean, Int, DateTime, StringCollection"),
     ("contoso.onmicrosoft.com\"", "contoso.onmicrosoft.com/signup/v1.0/start\"",
      "base_url: give the part before /signup/v1.0/..."),
     ('"qa+{id}@example.com"', '"qa@example.com"', "signup.address_template: must be an email address containing {id}"),
@@ -331,3 +333,12 @@ def test_secret_is_resolved_lazily_and_never_shown(write: Writer, monkeypatch: p
     with pytest.raises(ProfileError) as raised:
         secret.reveal()
     assert str(raised.value) == "profile.toml: users[0].password_env: environment variable QA_PASSWORD is not set"
+
+
+def test_attribute_types_take_the_docs_vocabulary(write: Writer):
+    """`type` is read in the docs' words (S1 `string`, S13 `Text`/`Boolean`, S15 `Int`), in any case."""
+    attributes = "".join(
+        f'\n[[tenant.attributes]]\nname = "a{i}"\ntype = "{kind}"' for i, kind in enumerate(("Text", "Boolean", "INT"))
+    )
+    profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attributes)))
+    assert [a.type for a in profile.tenant.attributes] == ["string", "boolean", "int"]

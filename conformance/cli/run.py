@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import sys
 import time
@@ -13,6 +14,7 @@ import click
 import httpx
 import pytest
 
+from conformance import skips
 from conformance.client import TargetUnreachable
 from conformance.session import EMBEDDED, EMBEDDED_HTTP
 from conformance.target import ProfileError, load_profile
@@ -146,7 +148,11 @@ def _run_pytest(args: list[str]) -> int:
     "--reports", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path),
     help="Directory for conformance.html, traceability.html, junit.xml, summary.json and transcripts/.",
 )
-@click.option("--slow", is_flag=True, help="Also run the checks that wait real time (continuation-token expiry).")
+@click.option(
+    "--slow", is_flag=True,
+    help="Also run the expiry probes against a target without clock control: the run waits once, for the longest "
+    "lifetime the profile declares.",
+)
 @click.option(
     "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
     help="Worker processes (pytest-xdist). Default: the machine's cores for mock and mock-http (each worker runs its "
@@ -167,4 +173,7 @@ def run(target: str, reports: Path, slow: bool, jobs: int | None, pytest_args: t
     summary = reports / "summary.json"
     if summary.exists() and summary.stat().st_mtime >= started:
         click.echo(f"conformance: reports in {reports} (conformance.html, summary.json, junit.xml)", err=True)
+        found = json.loads(summary.read_text(encoding="utf-8"))["run"].get("skips")
+        if found and found["total"]:
+            click.echo(f"conformance: {skips.headline(found)} (each reason: summary.json run.skips)", err=True)
     raise SystemExit(status)

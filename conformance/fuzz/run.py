@@ -11,12 +11,12 @@ import httpx
 from schemathesis import Case, Response
 
 from conformance.contract import openapi
-from conformance.flows import PENDING_POLL
 from conformance.fuzz import checks, findings, nearmiss, wire
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target
 from conformance.verdicts import Severity, Verdict
+from conformance.walker.sspr import PENDING_POLL
 
 EMBEDDED_TARGETS = frozenset({EMBEDDED, EMBEDDED_HTTP})
 TOKEN_RULE = "R-TOKEN-SINGLE-USE"

@@ -22,11 +22,11 @@ from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.contract import openapi
-from conformance.flows import PENDING_POLL
 from conformance.fuzz import loading, shaping, wire
 from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
+from conformance.walker.sspr import PENDING_POLL
 
 MAX_POLLS = 5
 MAX_MISSES = 3  # steps along links that do not apply to an answer before it is given up

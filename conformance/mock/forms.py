@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -43,13 +44,21 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def parse_form(content_type: str | None, body: bytes) -> Form:
+def parse_form(content_type: str | None, body: bytes, *, accept_json: bool = False) -> Form:
     """Decode a form body; FormProblem for another content type, bad encoding, too many or duplicated fields.
 
     A missing `Content-Type` is accepted because the documented E9/E10 examples omit it (ERR-38); a duplicated
     field is refused because the service cannot know which value was meant (ERR-19 sends `continuation_token` twice).
+    `accept_json` (the `json_request_body_accepted` deviation) reads a JSON object body as if it were the form.
     """
     media = (content_type or FORM_TYPE).split(";", 1)[0].strip().lower()
+    if accept_json and media == "application/json":
+        try:
+            value = json.loads(body)
+        except ValueError:
+            value = None
+        if isinstance(value, dict):
+            return Form({str(k): str(v) for k, v in value.items()})
     if media != FORM_TYPE:
         raise FormProblem(f"Content-Type must be {FORM_TYPE}, got '{media[:80]}'.")
     try:

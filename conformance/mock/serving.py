@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -70,6 +70,8 @@ class MockMiddleware:
                     value = corr.encode("latin-1")
                     kept = [(k, v) for k, v in message.get("headers", ()) if k not in _CORRELATION_HEADERS]
                     message = {**message, "headers": [*kept, *((name, value) for name in _CORRELATION_HEADERS)]}
+                if self.mock.state.deviating("text_plain_content_type"):
+                    MutableHeaders(scope=message)["content-type"] = "text/plain; charset=utf-8"
             await send(message)
 
         try:
@@ -147,8 +149,13 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         if fault is not None:
             return await fault_response(mock, fault, corr)
         call: Call | None = None
+        deviating = mock.state.deviating
         try:
-            form = parse_form(request.headers.get("content-type"), await read_body(request))
+            raw = await read_body(request)
+            if not raw and deviating("server_error_on_empty_body"):
+                raise Crash("deviation server_error_on_empty_body")
+            accept_json = deviating("json_request_body_accepted")
+            form = parse_form(request.headers.get("content-type"), raw, accept_json=accept_json)
             call = Call(mock, path, table, form, corr, client_request_id, mock.origin_of(request.scope))
             with mock.state.lock:
                 try:
@@ -157,6 +164,8 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
                     call.spend()
                     raise
         except FormProblem as problem:
+            if problem.ambiguous and deviating("server_error_on_duplicate_parameters"):
+                return _outcome(mock, INTERNAL, corr)
             ambiguous = problem.ambiguous and path == TOKEN_PATH
             row, met = mock.table.served("G-token" if ambiguous else table, "ambiguous_request" if ambiguous else
                                          "invalid_parameter")

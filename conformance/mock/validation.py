@@ -64,8 +64,15 @@ def descriptor(attribute: Attribute) -> dict[str, Any]:
     return item
 
 
+#: What a value of each checked data type looks like on the wire (values are strings, §7.4).
+TYPED_VALUES = {"boolean": re.compile(r"(?i)true|false"), "int": re.compile(r"[+-]?[0-9]+")}
+
+
 def _value_ok(attribute: Attribute, value: Any) -> bool:
     if not isinstance(value, str):
+        return False
+    typed = TYPED_VALUES.get(attribute.type)
+    if typed is not None and not typed.fullmatch(value):
         return False
     if attribute.regex is not None and not re.search(attribute.regex, value):
         return False

@@ -61,9 +61,20 @@ def poll(
         time.sleep(min(interval, remaining))
 
 
+#: How long a run of digits may be to be read as a one-time passcode (a code of another length than announced is
+#: still returned, so that its length is the target's failure, R-OTP-CODE-LENGTH, and not a harness timeout).
+CODE_SHAPED = (4, 12)
+
+
 def find_code(text: str, code_length: int) -> str | None:
-    """The run of exactly `code_length` digits nearest a word like "code" (the first one when no such word)."""
-    run = re.compile(rf"(?<![\w@+\-./])\d{{{code_length}}}(?![\w@\-/]|[.,]\d)")
+    """The run of exactly `code_length` digits nearest a word like "code" (the first one when no such word); when
+    there is none, the code-shaped run (`CODE_SHAPED` digits) nearest such a word."""
+    return _nearest_run(text, f"{code_length}") or _nearest_run(text, f"{CODE_SHAPED[0]},{CODE_SHAPED[1]}")
+
+
+def _nearest_run(text: str, length: str) -> str | None:
+    """The run of `length` digits (a regex quantifier body) nearest a keyword, else the first one."""
+    run = re.compile(rf"(?<![\w@+\-./])\d{{{length}}}(?![\w@\-/]|[.,]\d)")
     candidates = list(run.finditer(text))
     if not candidates:
         return None

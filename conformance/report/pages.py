@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from conformance import skips
 from conformance.report.results import LABELS
 
 CSS = """
@@ -95,9 +96,20 @@ def run_facts(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("Started / finished", f"{run['started']} / {run['finished'] or '—'} ({run['duration_s']} s)"),
         ("Verdicts", totals),
         ("Complete", "yes" if run["complete"] else f"NO — {run['stopped'] or 'the run did not finish'}"),
+        *_skip_facts(run.get("skips")),
     ]
 
 
+def _skip_facts(found: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """The skips, counted: the headline, then the reasons of each category with their counts."""
+    if not found or not found["total"]:
+        return []
+    rows = [("Skipped", skips.headline(found))]
+    for name, count in found["by_category"].items():
+        items = [item for item in found["by_reason"] if item["category"] == name]
+        reasons = " · ".join(f"{item['tests']} {item['reason']}" for item in items)
+        rows.append((f"{skips.CATEGORIES[name][1].capitalize()} ({count})", reasons))
+    return rows
 def warnings_html(warnings: list[dict[str, Any]]) -> str:
     """The run's warnings, once per rule: the rule and its basis, how many tests, the first message."""
     if not warnings:

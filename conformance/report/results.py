@@ -79,6 +79,7 @@ class TestResult:
     warnings: list[str] = field(default_factory=list)
     expected_deviations: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)  # accounts the test signed up on the target
+    attempted: list[str] = field(default_factory=list)  # addresses it began a sign-up with
     per_requirement: dict[str, str] = field(default_factory=dict)
     transcript: str | None = None
     exchanges: int = 0
@@ -105,8 +106,8 @@ class TestResult:
                 self.warnings.append(str(value))
             elif name == "expected_deviation":
                 self.expected_deviations.append(str(value))
-            elif name == "created":
-                self.created.append(str(value))
+            elif name in ("created", "attempted"):
+                getattr(self, name).append(str(value))
         self.outcome = _merged_outcome(self.outcome, report)
         if report.when == "teardown":
             self.finished = True

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conformance import __version__
+from conformance import __version__, skips
 from conformance.contract import errors, openapi, requirements, spec_version
 from conformance.contract.requirements import Requirement
 from conformance.report.incomplete import write_atomically
@@ -90,7 +90,9 @@ def build(run: Run) -> dict[str, Any]:
             "stopped": run.stopped,
             "exit_status": run.exit_status,
             "totals": run.totals(),
-            "created_accounts": sorted(address for test in tests for address in test.created),
+            "skips": skips.tally(test.reason for test in tests if test.verdict == "skipped"),
+            "created_accounts": sorted(created := {address for test in tests for address in test.created}),
+            "attempted_accounts": sorted({address for test in tests for address in test.attempted} - created),
             "python": platform.python_version(),
             "pytest": pytest.__version__,
         },

@@ -2,7 +2,7 @@
 
 A *case* is one consuming step of a documented flow: the target of an OpenAPI link (`openapi.links()`), reached through
 that link. `RECIPES` says, per link, how to walk a flow up to its target with the request that step expects; every
-recipe builds on `conformance.reach`. A link without a recipe still yields a case, which skips saying so.
+recipe builds on the walker (`conformance.walker`). A link without a recipe still yields a case, which skips saying so.
 
 The `Ledger` stands in for the session's client so that a test knows, for any token, the token that produced it and
 the start request its flow began with (raw values in memory only; transcripts keep the redacted ones).
@@ -17,17 +17,19 @@ from typing import Any, cast
 
 import pytest
 
-from conformance import checks, flows
+from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
 from conformance.contract.errors import ErrorRow
-from conformance.flows import Actor, FlowStopped
-from conformance.reach import REACH, CannotReach, Reached, app_for, oob_grant, password_grant
+from conformance.expiry import Kit
 from conformance.session import Target
 from conformance.steps import NativeAuthSteps, json_attributes
-from conformance.suites._support import after_token_lifetime, pick_app
 from conformance.target import Application
 from conformance.verdicts import Verdict
+from conformance.walker import Actor, Feature, FlowStopped, Reached, User, Wait, mfa, signin, signup, sspr
+from conformance.walker.actor import attribute_values, new_password
+from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
+from conformance.walker.routes import REACH, needs_of
 
 # --- the ledger -------------------------------------------------------------------------------------------------------
 
@@ -80,12 +82,11 @@ class Ledger:
 
 @dataclass
 class Chain:
-    """What a chaining test uses: the target, actors whose requests go through the ledger, and `--slow`."""
+    """What a chaining test uses: the target and actors whose requests go through the ledger."""
 
     target: Target
     client: NativeAuthClient
     verdict: Verdict
-    slow: bool
     ledger: Ledger = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,23 +96,13 @@ class Chain:
         steps = NativeAuthSteps(cast(NativeAuthClient, self.ledger), app.client_id)
         return Actor(steps, self.target.otp, self.verdict, self.target.profile, app.tenant)
 
-    def actor(self, step: str) -> Actor:
-        """An actor of the application `reach` uses for `step`; skips when the profile has none."""
-        try:
-            return self.actor_for(app_for(self.target.profile, step))
-        except CannotReach as exc:
-            pytest.skip(f"target profile: {exc}")
+    def actor(self, step: str, *extra: Feature) -> Actor:
+        """An actor of an application whose user flow allows `step` and has `extra` (`Lacking` when none does)."""
+        return self.actor_for(app_with(self.target.profile, *needs_of(step, extra)))
 
     def reach(self, step: str, actor: Actor | None = None) -> Reached:
-        """`reach`'s walk up to `step`, with this chain's actors."""
-        try:
-            return REACH[step](actor or self.actor(step), self.target)
-        except CannotReach as exc:
-            pytest.skip(f"target profile: {exc}")
-
-    def expire(self) -> str | None:
-        """Let a continuation token expire (as the `expired_token` trigger does); the request id to send with."""
-        return after_token_lifetime(self.target, slow=self.slow)
+        """The walker's walk up to `step`, with this chain's actors."""
+        return REACH[step](actor or self.actor(step), self.target)
 
     def other_client(self, reached: Reached) -> str:
         """A public client of the tenant other than the one the token was issued to."""
@@ -209,9 +200,9 @@ def regrant(reached: Reached, grant: str, profile_scopes: Iterable[str]) -> dict
     names = {p.name for p in params}
     form: dict[str, str | None] = {name: value for name, value in reached.form.items() if name in names}
     fillers: dict[str, Callable[[], str | None]] = {
-        "password": lambda: reached.password or flows.new_password(),
+        "password": lambda: reached.password or new_password(),
         "oob": lambda: reached.code or "0" * reached.actor.tenant.otp_length,
-        "attributes": lambda: json_attributes(flows.attribute_values(reached.actor.tenant)) or "{}",
+        "attributes": lambda: json_attributes(attribute_values(reached.actor.tenant)) or "{}",
         "scope": lambda: " ".join(profile_scopes),
     }
     for param in params:
@@ -247,15 +238,15 @@ def refused(
     checks.refused(verdict, response, rule, row, condition)
 
 
-def accepted(verdict: Verdict, reached: Reached, response: ApiResponse, wait: flows.Wait) -> bool:
+def accepted(verdict: Verdict, reached: Reached, response: ApiResponse, wait: Wait) -> bool:
     """The step took its token as documented: 200 moving the flow on (tokens from E6), or a documented flow-control
     error that hands out the next token (a 400 link of the operation, e.g. credential_required, mfa_required).
 
     A pending poll (E15) is the same step again: it is polled with the same token until the reset is done (ERR-71),
     and that answer is judged."""
-    pending = response.status == 200 and response.json.get("status") in flows.PENDING_POLL
+    pending = response.status == 200 and response.json.get("status") in sspr.PENDING_POLL
     if reached.operation == "ssprPollCompletion" and pending:
-        response = flows.poll_until_done(reached.actor, reached.token, wait, pending=response)
+        response = sspr.poll_until_done(reached.actor, reached.token, wait, pending=response)
     flow_control = any(link.status == 400 for link in openapi.operation(reached.operation).links)
     if response.status == 400 and response.continuation_token and flow_control:
         row_id = ".".join(filter(None, (reached.step, response.error, response.suberror)))
@@ -286,126 +277,54 @@ def _reached(step: str) -> Recipe:
     return lambda chain: chain.reach(step)
 
 
-def _form(actor: Actor, **fields: str | None) -> dict[str, str | None]:
-    return {"client_id": actor.steps.client_id, **fields}
+def _signed_in(walk: Callable[[Actor, User], Reached], *needs: Feature) -> Recipe:
+    """A walk from a fresh user of a user flow with `needs` (a sign-in's grant)."""
 
+    def recipe(chain: Chain) -> Reached:
+        actor = chain.actor("E6", *needs)
+        return walk(actor, signup.existing_user(actor, chain.target))
 
-def _scope(actor: Actor) -> str:
-    return " ".join(actor.profile.scopes)
-
-
-def _flow_control(actor: Actor, response: ApiResponse, row_id: str) -> str:
-    """The token of the documented flow-control error `row_id`; FlowStopped when another answer came."""
-    row = errors.table().get(row_id)
-    if (response.error, response.suberror) != (row.error, row.suberror) or not response.continuation_token:
-        actor.verdict.check(False, row_id, f"expected {row_id} on the way, got {checks.describe(response)}")
-        raise FlowStopped(f"expected {row_id}, got HTTP {response.status} {response.error} {response.suberror}")
-    return response.continuation_token
+    return recipe
 
 
 def _credential_challenge(chain: Chain) -> Reached:
     """E1 without a password → E2 → E3a → credential_required → E2 with `challenge_type=password redirect`."""
-    begun = chain.reach("E1", chain.actor("E3b"))
-    actor = begun.actor
-    token = actor.expect(begun.send(password=None), "E1").continuation_token or ""
-    challenged, code = actor.challenge_with_code(
-        begun.address,
-        lambda: actor.steps.signup_challenge(token, challenge_type=begun.form.get("challenge_type")),
-        "E2",
-    )
-    answer = actor.steps.signup_continue(challenged.continuation_token or "", "oob", oob=code)
-    token = _flow_control(actor, answer, "E3a.credential_required")
-    form = _form(actor, continuation_token=token, challenge_type="password redirect")
-    return Reached("E2", "signupChallenge", form, begun.address, actor)
+    return signup.credential_challenge(chain.actor("E3b"), chain.target)
 
 
 def _after_sign_up(chain: Chain) -> Reached:
     """A complete sign-up; its last E3 answer's token at E6 with `grant_type=continuation_token` (§2.1)."""
-    actor = chain.actor("E1")
-    outcome = flows.sign_up(actor, chain.target.new_address())
-    form = _form(
-        actor,
-        continuation_token=outcome.response.continuation_token,
-        grant_type="continuation_token",
-        username=outcome.address,
-        scope=_scope(actor),
-    )
-    return Reached("E6", "token", form, outcome.address, actor, password=outcome.password)
-
-
-def _oob_grant(chain: Chain) -> Reached:
-    return oob_grant(chain.actor("otp-signin"), chain.target)
+    return signup.after_sign_up(chain.actor("E1"), chain.target)
 
 
 def _second_factor(chain: Chain) -> Reached:
     """E7's token and first method at E5 with `id` (the MFA challenge, §4 E5)."""
     introspected = chain.reach("E7")
     actor = introspected.actor
-    answer = actor.expect(introspected.send(), "E7")
+    answer = introspected.expect()
     methods = answer.json.get("methods") or []
     if not actor.verdict.check(bool(methods), "E7", "methods is empty for a user who must do MFA"):
         raise FlowStopped("E7 listed no strong authentication method")
-    form = _form(
-        actor, continuation_token=answer.continuation_token, challenge_type="oob redirect", id=methods[0].get("id")
-    )
-    return Reached("E5", "signinChallenge", form, introspected.address, actor)
+    form = actor.form(continuation_token=answer.continuation_token, challenge_type="oob redirect", id=methods[0].get("id"))
+    return introspected.then(answer, "E5", "signinChallenge", form)
 
 
 def _after_registration(chain: Chain) -> Reached:
     """E10's token at E6 with `grant_type=continuation_token` (§2.1: E8 → E9 → E10 → E6)."""
-    registered = chain.reach("E10")
-    actor = registered.actor
-    answer = actor.expect(registered.send(), "E10")
-    form = _form(
-        actor, continuation_token=answer.continuation_token, grant_type="continuation_token", scope=_scope(actor)
-    )
-    return Reached("E6", "token", form, registered.address, actor, password=registered.password)
+    return mfa.after_registration(chain.actor("E10"), chain.target)
 
 
 def _mfa_oob_grant(chain: Chain) -> Reached:
     """A user who registered their own email (E8–E10) signs in again: mfa_required → E7 → E5 `id` → E6 `mfa_oob`."""
-    registered = chain.reach("E10")
-    actor = registered.actor
-    actor.expect(registered.send(), "E10")
-    user = (registered.address, registered.password or "")
-    signed_in = password_grant(actor, chain.target, capabilities="mfa_required", user=user)
-    token = _flow_control(actor, signed_in.send(), "E6.invalid_grant.mfa_required")
-    introspected = actor.expect(actor.steps.signin_introspect(token), "E7")
-    methods = introspected.json.get("methods") or []
-    method = next((m for m in methods if m.get("challenge_channel") == "email"), None)
-    if not actor.verdict.check(method is not None, "E7", "the email method registered at E10 is not listed"):
-        raise FlowStopped("E7 did not list the registered email method")
-    assert method is not None
-    challenged, code = actor.challenge_with_code(
-        registered.address,
-        lambda: actor.steps.signin_challenge(
-            introspected.continuation_token or "", challenge_type="oob redirect", id=method.get("id")
-        ),
-        "E5",
-    )
-    form = _form(
-        actor, continuation_token=challenged.continuation_token, grant_type="mfa_oob", oob=code, scope=_scope(actor)
-    )
-    return Reached("E6", "token", form, registered.address, actor, code, registered.password)
+    return mfa.second_factor(chain.actor("E10"), chain.target)
 
 
 def _after_reset(chain: Chain) -> Reached:
     """SSPR polled until `succeeded`; that answer's token at E6 with `grant_type=continuation_token` (§2.1).
 
     Uses an app whose user flow has no MFA, so the sign-in ends in tokens rather than the MFA detour."""
-    actor = chain.actor_for(pick_app(chain.target.profile, auth_method="email_password", sspr=True, mfa=False))
-    polled = chain.reach("E15", actor)
-    answer = flows.poll_until_done(actor, polled.token, chain.target.waiter())
-    if not actor.verdict.equal(answer.json.get("status"), "succeeded", "R-SSPR-POLL", "final poll status"):
-        raise FlowStopped(f"the password reset ended {answer.json.get('status')!r}")
-    form = _form(
-        actor,
-        continuation_token=answer.continuation_token,
-        grant_type="continuation_token",
-        username=polled.address,
-        scope=_scope(actor),
-    )
-    return Reached("E6", "token", form, polled.address, actor)
+    actor = chain.actor("E15", NO_MFA)
+    return sspr.after_reset(actor, signup.existing_user(actor, chain.target), chain.target.waiter())
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,8 +348,8 @@ RECIPES: dict[tuple[str, str], tuple[Variant, ...]] = {
     ("signupContinue", "AttributesRequired"): (Variant("E3c", _reached("E3c")),),
     ("signinInitiate", "SigninChallenge"): (Variant("E5", _reached("E5")),),
     ("signinChallenge", "Token"): (
-        Variant("E6", _reached("E6"), "password"),
-        Variant("E6", _oob_grant, "oob"),
+        Variant("E6", _signed_in(signin.password_grant, PASSWORD), "password"),
+        Variant("E6", _signed_in(signin.oob_grant, EMAIL_OTP), "oob"),
         Variant("E6", _mfa_oob_grant, "mfa_oob"),
     ),
     ("token", "MfaRequired"): (Variant("E7", _reached("E7")),),
@@ -456,6 +375,12 @@ class Case:
     grant_type: str | None
     after: str | None
     recipe: Recipe
+    fed_by: str = ""  # the operation whose answer hands out the case's token
+
+    @property
+    def fed_by_start(self) -> bool:
+        """Whether the case's token comes from a start step (E1, E4, E11), which itself takes no token."""
+        return self.fed_by in {op.operation_id for op in start_operations()}
 
     @property
     def path(self) -> str:
@@ -483,6 +408,11 @@ class Case:
         return self.recipe(chain)
 
 
+def prepare(case: Case, kit: Kit) -> Reached:
+    """The case's step reached with an expiry kit's client and verdict (the `expiry` marker's `prepare`)."""
+    return case.reach(Chain(kit.target, kit.client, kit.verdict))
+
+
 def _unrecipied(link: openapi.Link) -> Recipe:
     def skip(chain: Chain) -> Reached:
         pytest.skip(f"no reach recipe for the link {link.source} → {link.name} (conformance/suites/chaining.py)")
@@ -499,7 +429,7 @@ def cases() -> tuple[Case, ...]:
         fallback = (Variant(openapi.operation(link.target).doc_tag, _unrecipied(link), after=link.source),)
         for variant in RECIPES.get((link.source, link.name), fallback):
             grant = variant.grant_type or body.get("grant_type")
-            case = Case(variant.step, link.target, grant, variant.after, variant.recipe)
+            case = Case(variant.step, link.target, grant, variant.after, variant.recipe, link.source)
             found.setdefault(case.id, case)
     order = [op.operation_id for op in openapi.operations()]
     return tuple(sorted(found.values(), key=lambda case: order.index(case.operation)))

@@ -9,6 +9,7 @@ refused with the step's documented error row (`specs/errors.yaml`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 
@@ -26,8 +27,8 @@ def _params(requirements: Callable[[Case], tuple[str, ...]], only: Callable[[Cas
     ]
 
 
-def _invalid(rule: str) -> list:
-    return _params(lambda case: (rule, invalid_token_row(case.step).id))
+def _invalid(rule: str, only: Callable[[Case], bool] = bool) -> list:
+    return _params(lambda case: (rule, invalid_token_row(case.step).id), only)
 
 
 def _invalid_token(case: Case) -> tuple[chaining.Refusal, ...]:
@@ -44,9 +45,9 @@ def _grant_rows(case: Case) -> tuple[str, ...]:
 
 
 @pytest.fixture
-def chain(target, steps_for, verdict, pytestconfig) -> Chain:
+def chain(target, steps_for, verdict) -> Chain:
     """Actors whose requests go through a ledger of tokens, sharing this test's verdict and transcript."""
-    return Chain(target, steps_for(target.profile.client_id).client, verdict, pytestconfig.getoption("--slow"))
+    return Chain(target, steps_for(target.profile.client_id).client, verdict)
 
 
 @pytest.mark.parametrize("case", _params(lambda case: (case.step, "R-TOKEN-STEP-SCOPED", "R-TOKEN-EVERY-STEP")))
@@ -86,13 +87,12 @@ def test_truncated_token_is_refused(case, chain, verdict):
     refused(verdict, answer, "R-TOKEN-OPAQUE", _invalid_token(case))
 
 
-@pytest.mark.parametrize("case", _invalid("R-TOKEN-STEP-SCOPED"))
+@pytest.mark.parametrize("case", _invalid("R-TOKEN-STEP-SCOPED", only=lambda case: not case.fed_by_start))
 def test_token_of_an_earlier_step_is_refused(case, chain, verdict):
     """The token that produced the step's token, presented to the step instead, is refused with the step's invalid-token row (§7.1: each step returns a new token, valid only for the next request)."""
     reached = case.reach(chain)
     earlier = chain.ledger.previous(reached.token)
-    if earlier is None:
-        pytest.skip(f"{case.step}'s token comes from a start step, which takes no token")
+    assert earlier is not None, f"the walk to {case.step} recorded no request that handed out its token"
     answer = reached.send(continuation_token=earlier)
     refused(verdict, answer, "R-TOKEN-STEP-SCOPED", _invalid_token(case))
 
@@ -127,11 +127,19 @@ def test_token_with_another_grant_type_is_refused(case, chain, verdict):
     refused(verdict, answer, "R-TOKEN-GRANT-MATCH", chaining.grant_rows(case.step, reached.operation, sent))
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", _params(lambda case: ("R-TOKEN-EXPIRY", expired_row(case.step).id)))
-def test_expired_token_is_refused(case, chain, verdict):
+def _expiry(case: Case) -> list:
+    return [pytest.mark.expiry("continuation_token", prepare=partial(chaining.prepare, case))]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, id=case.id, marks=[pytest.mark.requirement("R-TOKEN-EXPIRY", expired_row(case.step).id), *_expiry(case)])
+        for case in chaining.cases()
+    ],
+)
+def test_expired_token_is_refused(case, expired, verdict):
     """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
-    reached = case.reach(chain)
-    crid = chain.expire()
-    expired = ((expired_row(case.step), "expired_token"),)
-    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", expired, {("expired_token", None)})
+    reached, crid = expired()
+    refusal = ((expired_row(case.step), "expired_token"),)
+    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", refusal, {("expired_token", None)})

@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from conformance import checks
 from conformance.contract import errors
+from conformance.contract.errors import ErrorRow
+from conformance.skips import UNTRIGGERABLE_PREFIX
+from conformance.suites import triggers
 from conformance.suites.triggers import TRIGGERS, Context
 
 pytestmark = pytest.mark.errors
 
 
-def _rows() -> list[pytest.param]:
-    return [
-        pytest.param(row, id=row.id, marks=[pytest.mark.requirement(row.id)])
-        for row in errors.table()
-    ]
+
+def _marks(row: ErrorRow) -> list:
+    marks = [pytest.mark.requirement(row.id)]
+    lifetime = TRIGGERS[row.trigger.recipe].lifetime if row.trigger.recipe else None
+    if lifetime:
+        marks.append(pytest.mark.expiry(lifetime, prepare=partial(triggers.prepare, row)))
+    return marks
 
 
-@pytest.mark.parametrize("row", _rows())
-def test_error_row(row, target, actor_for, verdict, pytestconfig):
+@pytest.mark.parametrize("row", [pytest.param(row, id=row.id, marks=_marks(row)) for row in errors.table()])
+def test_error_row(row, target, actor_for, verdict, request):
     """The documented condition of the row is answered with its HTTP status, error, suberror, AADSTS code and envelope (the row's table)."""
     recipe = row.trigger.recipe
     if recipe is None:
-        pytest.skip(f"cannot be triggered from outside ({row.trigger.kind}): {row.trigger.how}")
-    ctx = Context(target, actor_for, pytestconfig.getoption("--slow"))
-    reached = ctx.reach(row.table)
-    answer = TRIGGERS[recipe](ctx, reached, row)
+        pytest.skip(f"{UNTRIGGERABLE_PREFIX} ({row.trigger.kind}): {row.trigger.how}")
+    ctx = Context(target, actor_for)
+    trigger = TRIGGERS[recipe]
+    if trigger.lifetime:
+        reached, ctx.late_request_id = request.getfixturevalue("expired")()
+    else:
+        reached = ctx.reach(row.table, trigger.needs_on(row.table))
+    answer = trigger.send(ctx, reached, row)
     checks.error_envelope(verdict, answer, row, row.trigger.condition)

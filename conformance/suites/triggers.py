@@ -13,26 +13,22 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conformance import flows
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
-from conformance.flows import Actor
-from conformance.reach import (
-    CannotReach,
-    Reached,
-    app_for,
-    interaction_user,
-    mfa_user,
-    oob_grant,
-    password_grant,
-    reach,
-    signup_oob,
-    uses_password,
-)
+from conformance.expiry import Kit
 from conformance.session import Target
 from conformance.steps import json_attributes
-from conformance.suites._support import after_token_lifetime
+from conformance.suites._support import needs
 from conformance.target import Application
+from conformance.walker import Actor, Feature, Reached, reach
+from conformance.walker.actor import attribute_values, new_password
+from conformance.walker.features import ATTRIBUTES, EMAIL_OTP, MFA, PASSWORD, app_with
+from conformance.walker.mfa import interaction_user, mfa_user
+from conformance.walker.signin import password_grant
+from conformance.walker.signup import existing_user, password_for, sign_up, signup_oob
+
+#: Attribute data types whose values a tenant checks (a Boolean is `true`/`false`, an Int digits; §7.4, S15).
+CHECKED_TYPES = frozenset({"boolean", "int", "datetime"})
 
 
 @dataclass
@@ -41,22 +37,43 @@ class Context:
 
     target: Target
     actor_for: Callable[[Application], Actor]
-    slow: bool
+    late_request_id: str | None = None  # the `client-request-id` that sees an expiry test's request late
 
-    def reach(self, step: str) -> Reached:
-        try:
-            return reach(self.actor_for, self.target, step)
-        except CannotReach as exc:
-            pytest.skip(f"target profile: {exc}")
+    def reach(self, step: str, extra: tuple[Feature, ...] = ()) -> Reached:
+        """A fresh walk up to `step`, with a user flow that also has `extra`."""
+        return reach(self.actor_for, self.target, step, extra)
+
+    def actor(self, *needs: Feature) -> Actor:
+        """An actor of an application whose user flow has `needs`."""
+        return self.actor_for(app_with(self.target.profile, *needs))
 
 
-Trigger = Callable[[Context, Reached, ErrorRow], ApiResponse]
+Send = Callable[[Context, Reached, ErrorRow], ApiResponse]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """How a recipe sends the request that should fail, and what its rule needs of the user flow (on every table, or
+    only on the tables named in `tables`); a recipe that sends its request late names the `lifetime` it outlives
+    (its request is prepared by `conformance.expiry`)."""
+
+    send: Send
+    needs: tuple[Feature, ...] = ()
+    tables: frozenset[str] | None = None
+    lifetime: str | None = None
+
+    def needs_on(self, table: str) -> tuple[Feature, ...]:
+        return self.needs if self.tables is None or table in self.tables else ()
+
+
 TRIGGERS: dict[str, Trigger] = {}
 
 
-def trigger(name: str) -> Callable[[Trigger], Trigger]:
-    def register(function: Trigger) -> Trigger:
-        TRIGGERS[name] = function
+def trigger(
+    name: str, *needs: Feature, tables: tuple[str, ...] | None = None, lifetime: str | None = None
+) -> Callable[[Send], Send]:
+    def register(function: Send) -> Send:
+        TRIGGERS[name] = Trigger(function, needs, frozenset(tables) if tables else None, lifetime)
         return function
 
     return register
@@ -68,8 +85,7 @@ def _without_redirect(types: str | None) -> str:
 
 def _client(ctx: Context, field: str) -> str:
     client_id = getattr(ctx.target.profile, field)
-    if not client_id:
-        pytest.skip(f"target profile: no {field} for this negative test")
+    needs(bool(client_id), f"no {field} for this negative test")
     return client_id
 
 
@@ -113,25 +129,23 @@ def _foreign_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse
     return reached.send(continuation_token=initiated.token)
 
 
-@trigger("expired_token")
+@trigger("expired_token", lifetime="continuation_token")
 def _expired_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return reached.send(client_request_id=after_token_lifetime(ctx.target, slow=ctx.slow))
+    return reached.send(client_request_id=ctx.late_request_id)
 
 
-@trigger("wrong_otp")
+@trigger("wrong_otp", EMAIL_OTP, tables=("E6",))
 def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    if reached.operation == "token":
-        reached = oob_grant(ctx.actor_for(_app(ctx, "otp-signin")), ctx.target)
     if reached.form.get("grant_type") != "oob":
-        pytest.skip(f"target profile: {reached.step} was reached without a code (preverified), so none can be wrong")
+        pytest.skip(f"the target answered {reached.step}'s challenge as preverified, so no code can be wrong")
     code = reached.code or "00000000"
     return reached.send(oob=code[:-1] + str((int(code[-1]) + 1) % 10))
 
 
-@trigger("wrong_password")
+@trigger("wrong_password", PASSWORD)
 def _wrong_password(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     # `reach` signs in an account this run signed up, never a shared profile user, so no account can be locked out
-    return reached.send(password=flows.new_password())
+    return reached.send(password=new_password())
 
 
 @trigger("unknown_user")
@@ -141,60 +155,52 @@ def _unknown_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
 
 @trigger("existing_user")
 def _existing_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    flows.sign_up(reached.actor, reached.address)
+    sign_up(reached.actor, reached.address)
     return reached.send()
 
 
-@trigger("no_password_at_start")
+@trigger("no_password_at_start", PASSWORD)
 def _no_password_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    return _detour(ctx, "E3b", password=False)
+    return signup_oob(ctx.actor(PASSWORD), ctx.target.new_address()).send()
 
 
-@trigger("no_attributes_at_start")
+@trigger("no_attributes_at_start", ATTRIBUTES)
 def _no_attributes_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    if not flows.attribute_values(reached.actor.tenant):
-        pytest.skip("target profile: the user flow has no required attributes")
-    if row.table == "E3a":
-        return _detour(ctx, "E1", attributes=False)
-    return ctx.reach("E3b-attrs").send()
+    if row.table != "E3a":
+        return ctx.reach("E3b-attrs").send()
+    actor = ctx.actor(ATTRIBUTES)
+    return signup_oob(actor, ctx.target.new_address(), password=password_for(actor), attributes=False).send()
 
 
-@trigger("incomplete_attributes")
+@trigger("incomplete_attributes", ATTRIBUTES)
 def _incomplete_attributes(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    if not flows.attribute_values(reached.actor.tenant):
-        pytest.skip("target profile: the user flow has no required attributes")
     return reached.send(attributes="{}")
 
 
 @trigger("invalid_attribute")
 def _invalid_attribute(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    values = flows.attribute_values(reached.actor.tenant, required_only=False)
-    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options]
-    if not constrained:
-        pytest.skip("target profile: no user attribute has a regex or options to break")
+    values = attribute_values(reached.actor.tenant, required_only=False)
+    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options or a.type in CHECKED_TYPES]
+    needs(bool(constrained), "no user attribute has a regex, options or a checked data type to break")
     values[constrained[0].name] = "<not valid>"
     return reached.send(attributes=json_attributes(values))
 
 
 def _password_trigger(make: Callable[[Context, Reached], str]) -> Trigger:
     def send(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-        if not uses_password(reached.actor):
-            pytest.skip("target profile: the user flow reached takes no password (email one-time passcode)")
         return reached.send(**{_password_field(reached): make(ctx, reached)})
 
-    return send
+    return Trigger(send, (PASSWORD,))
 
 
 def _banned(ctx: Context, reached: Reached) -> str:
-    if not reached.actor.tenant.banned_passwords:
-        pytest.skip("target profile: tenant.banned_passwords is empty")
+    needs(bool(reached.actor.tenant.banned_passwords), "tenant.banned_passwords is empty")
     return reached.actor.tenant.banned_passwords[0]
 
 
 def _recent(ctx: Context, reached: Reached) -> str:
-    if reached.password is None:
-        pytest.skip("the user's current password is unknown to the run")
-    return reached.password
+    needs(reached.password is not None, "the user's current password is unknown to the run")
+    return reached.password or ""
 
 
 TRIGGERS.update(
@@ -207,20 +213,15 @@ TRIGGERS.update(
 )
 
 
-@trigger("mfa_user")
+@trigger("mfa_user", MFA, PASSWORD)
 def _mfa_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    actor = ctx.actor_for(_app(ctx, "E7"))
-    try:
-        user = mfa_user(ctx.target.profile)
-    except CannotReach as exc:
-        pytest.skip(f"target profile: {exc}")
-    return password_grant(actor, ctx.target, capabilities="mfa_required", user=user).send()
+    return password_grant(reached.actor, mfa_user(ctx.target.profile), capabilities="mfa_required").send()
 
 
-@trigger("unregistered_mfa_user")
+@trigger("unregistered_mfa_user", MFA, PASSWORD)
 def _unregistered_mfa_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    actor = ctx.actor_for(_app(ctx, "E8"))
-    return password_grant(actor, ctx.target, capabilities="registration_required").send()
+    user = existing_user(reached.actor, ctx.target)
+    return password_grant(reached.actor, user, capabilities="registration_required").send()
 
 
 @trigger("blocked_region")
@@ -235,18 +236,13 @@ def _blocked_number(ctx: Context, reached: Reached, row: ErrorRow) -> ApiRespons
 
 def _sms_target(ctx: Context, field: str) -> ApiResponse:
     number = getattr(ctx.target.profile.tenant, field, None)
-    if not number:
-        pytest.skip(f"target profile: tenant.{field} names no phone number")
+    needs(bool(number), f"tenant.{field} names no phone number")
     return ctx.reach("E9").send(challenge_channel="sms", challenge_target=number)
 
 
-@trigger("interaction_required_user")
+@trigger("interaction_required_user", PASSWORD)
 def _interaction_required_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
-    try:
-        user = interaction_user(ctx.target.profile)
-    except CannotReach as exc:
-        pytest.skip(f"target profile: {exc}")
-    return password_grant(reached.actor, ctx.target, user=user).send()
+    return password_grant(reached.actor, interaction_user(ctx.target.profile)).send()
 
 
 # --- the generic token endpoint (G-token): requests only the generic OAuth layer answers -------------------------------
@@ -267,8 +263,7 @@ def _forged_refresh_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiR
 @trigger("refresh_unknown_client")
 def _refresh_unknown_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     issued = reached.actor.expect(reached.send(), "E6").json.get("refresh_token")
-    if not issued:
-        pytest.skip("target profile: no refresh token was issued (scopes lack offline_access)")
+    needs(bool(issued), "no refresh token was issued (scopes lack offline_access)")
     return reached.send(client_id=str(uuid.uuid4()), **_refresh(issued))
 
 
@@ -282,16 +277,9 @@ def _refresh(refresh_token: str) -> dict[str, str | None]:
     return {"grant_type": "refresh_token", "refresh_token": refresh_token, "continuation_token": None, "password": None}
 
 
-def _detour(ctx: Context, step: str, **start: bool) -> ApiResponse:
-    """Sign up with `step`'s application leaving a start field out, and return the answer to the emailed code."""
-    return signup_oob(ctx.actor_for(_app(ctx, step)), ctx.target, **start).send()
-
-
-def _app(ctx: Context, step: str) -> Application:
-    try:
-        return app_for(ctx.target.profile, step)
-    except CannotReach as exc:
-        pytest.skip(f"target profile: {exc}")
+def prepare(row: ErrorRow, kit: Kit) -> Reached:
+    """The row's step reached with an expiry kit's actors (the `expiry` marker's `prepare`)."""
+    return Context(kit.target, kit.actor_for).reach(row.table, TRIGGERS[row.trigger.recipe or ""].needs_on(row.table))
 
 
 #: Recipes that send the reached request with some fields set to fixed values (None leaves a field out).
@@ -306,7 +294,7 @@ FIXED_FIELDS: dict[str, dict[str, str | None]] = {
 }
 
 
-def _fixed(fields: dict[str, str | None]) -> Trigger:
+def _fixed(fields: dict[str, str | None]) -> Send:
     def send(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
         return reached.send(**fields)
 

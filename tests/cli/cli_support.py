@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 
 from conformance.contract.paths import REPO_ROOT
+from conformance.session import free_port
 
 BIN = Path(sys.executable).parent
 CONFORMANCE = str(BIN / "conformance")
@@ -21,3 +26,21 @@ def answers(origin: str) -> bool:
         return httpx.get(f"{origin}/_mock/outbox", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@contextlib.contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """`conformance mock serve OPTIONS` on a free port; yields its origin, stops it afterwards."""
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    with subprocess.Popen(
+        [CONFORMANCE, "mock", "serve", "--port", str(port), "--log-level", "warning", *options],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    ) as process:
+        deadline = time.monotonic() + 30
+        while not answers(origin):
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "the mock did not answer within 30 s"
+            time.sleep(0.1)
+        yield origin
+        process.terminate()

@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, answers
-
-from conformance.session import free_port
+from cli_support import MOCK_PROFILE, PROFILE_PORT, serving
 
 
 @pytest.fixture(scope="session")
 def served_mock() -> Iterator[str]:
-    """`conformance mock serve` on a free port; yields its origin, stops it afterwards."""
-    port = free_port()
-    origin = f"http://127.0.0.1:{port}"
-    with subprocess.Popen(
-        [CONFORMANCE, "mock", "serve", "--port", str(port), "--log-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    ) as process:
-        deadline = time.monotonic() + 30
-        while not answers(origin):
-            assert process.poll() is None, process.communicate()[1]
-            assert time.monotonic() < deadline, "the mock did not answer within 30 s"
-            time.sleep(0.1)
+    """`conformance mock serve` (the bundled tenant) on a free port; yields its origin."""
+    with serving() as origin:
         yield origin
-        process.terminate()
 
 
 @pytest.fixture

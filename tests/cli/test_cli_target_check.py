@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from click.testing import CliRunner
 
 from conformance.cli import main
 from conformance.session import free_port
+from conformance.target import CommandOtp, mock_profile
+from conformance.target_check import check_otp
 
 
 def _check(profile: Path) -> tuple[int, list[str]]:
@@ -50,3 +55,18 @@ def test_a_run_against_a_silent_host_stops_before_any_test(profile_for: Callable
     assert result.output.startswith("Error: cannot reach ")
     assert result.output.strip().endswith(f"(see: conformance target check {profile})")
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_otp_command_that_exits_non_zero_for_no_code_is_not_ready(tmp_path: Path):
+    """The command contract (print nothing, exit 0 while no code has come) is checked, and the fix said in one line."""
+    script = tmp_path / "strict.py"
+    script.write_text("import sys\nprint('no code yet', file=sys.stderr)\nsys.exit(1)\n")
+    profile = dataclasses.replace(
+        mock_profile("http://127.0.0.1:9/contoso.onmicrosoft.com", "http://127.0.0.1:9"),
+        otp=CommandOtp(argv=(sys.executable, str(script))),
+    )
+    with httpx.Client() as http:
+        check = check_otp(profile, "qa+1@example.com", http)
+    assert not check.ready
+    assert "exit status 1: no code yet for an address with no code" in check.detail
+    assert check.detail.endswith("(README: the OTP command contract)")

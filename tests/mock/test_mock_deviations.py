@@ -9,6 +9,7 @@ import jwt
 import pytest
 from mock_driver import (
     AVERY,
+    BASE,
     BASIC_APP,
     CAPS,
     CASEY,
@@ -162,6 +163,66 @@ def lenient_registration_challenge_type(api: Api) -> None:
                    continuation_token=api.registration_token())["continuation_token"]
     assert api.ok("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=token,
                   challenge_type="oob password redirect", challenge_target="+14255550123", challenge_channel="sms")
+
+
+def bad_attributes_ignored(api: Api) -> None:
+    response = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob redirect",
+                        username=fresh_email(), attributes="displayName=Q")
+    assert response.status_code == 200
+
+
+def _start(api: Api, content: bytes, content_type: str = "application/x-www-form-urlencoded"):
+    return api.client.post(f"{BASE}/signup/v1.0/start", content=content, headers={"content-type": content_type})
+
+
+def server_error_on_duplicate_parameters(api: Api) -> None:
+    body = f"client_id={OTP_APP}&challenge_type=oob+redirect&username=a%40example.com&username=b%40example.com"
+    assert _start(api, body.encode()).status_code == 500
+
+
+def server_error_on_unknown_grant_type(api: Api) -> None:
+    response = api.post(TOKEN, client_id=OTP_APP, continuation_token="x", grant_type="foo", scope="openid")
+    assert response.status_code == 500
+
+
+def empty_client_id_unauthorized(api: Api) -> None:
+    response = api.client.post(f"{BASE}/signup/v1.0/start", data={"client_id": "", "username": fresh_email(),
+                                                                  "challenge_type": "oob redirect"})
+    assert response.json()["error"] == "unauthorized_client"
+
+
+def json_request_body_accepted(api: Api) -> None:
+    form = {"client_id": OTP_APP, "challenge_type": "oob redirect", "username": fresh_email(),
+            "attributes": json.dumps({"displayName": "Q"})}
+    assert _start(api, json.dumps(form).encode(), "application/json").status_code == 200
+
+
+def server_error_on_empty_body(api: Api) -> None:
+    assert _start(api, b"").status_code == 500
+
+
+def text_plain_content_type(api: Api) -> None:
+    assert _user_exists(api).headers["content-type"].startswith("text/plain")
+
+
+def poll_before_submit(api: Api) -> None:
+    token = api.sspr_to_submit(CASEY)
+    body = api.post("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=token).json()
+    assert body["status"] == "succeeded"
+
+
+def continuation_grant_ignores_scope(api: Api) -> None:
+    token = api.signup(fresh_email(), attrs={"displayName": "Q"})
+    body = api.tokens(OTP_APP, token, scope="api://contoso-tasks/Tasks.Read")
+    assert "id_token" in body and "refresh_token" in body
+
+
+def otp_never_expires(api: Api) -> None:
+    token, code = api.signup_to_otp(fresh_email(), attrs={"displayName": "Q"})
+    api.advance(400)  # past the bundled tenant's 300 s code lifetime, within its 600 s token lifetime
+    response = api.post("/signup/v1.0/continue", client_id=OTP_APP, continuation_token=token, grant_type="oob",
+                        oob=code)
+    assert response.status_code == 200
 
 
 def _expired(api: Api, path: str, **form: str | None) -> dict:

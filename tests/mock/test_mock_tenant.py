@@ -12,7 +12,15 @@ from mock_driver import in_process
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
 from conformance.mock.deviations import SWITCHES
-from conformance.mock.tenant import DEFAULT_TENANT_PATH, AttemptLimits, Retention, parse_tenant
+from conformance.mock.tenant import (
+    DEFAULT_TENANT_PATH,
+    AttemptLimits,
+    Attribute,
+    Retention,
+    UserFlow,
+    parse_tenant,
+)
+from conformance.mock.validation import check_attributes
 
 MINIMAL = """
 [tenant]
@@ -138,3 +146,26 @@ def test_cli_lists_deviations_and_refuses_bad_tenant(tmp_path: Path) -> None:
     result = runner.invoke(mock_cli, ["serve", "--tenant", str(bad), "--port", "0"])
     assert result.exit_code == 1
     assert result.output.strip() == "Error: tenant.toml: applications[1].client_id: not a GUID: 'xyz'"
+
+
+ONE_FLOW_TENANTS = Path(__file__).resolve().parents[2] / "examples" / "tenants"
+
+
+@pytest.mark.parametrize(
+    ("file", "flow_method"), [("otp-only.toml", "email_otp"), ("password-sspr.toml", "email_password")]
+)
+def test_the_one_flow_example_tenants_have_one_user_flow(file: str, flow_method: str) -> None:
+    """examples/tenants/: one user flow each (no MFA), every application linked to it, attributes with data types."""
+    tenant = load_tenant(ONE_FLOW_TENANTS / file)
+    assert [(flow.authentication_method, flow.mfa) for flow in tenant.user_flows] == [(flow_method, False)]
+    assert {attribute.type for attribute in tenant.user_flows[0].attributes} > {"string"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "good", "bad"), [("boolean", "true", "Casey Jensen"), ("int", "34", "thirty-four")]
+)
+def test_a_typed_attribute_takes_only_values_of_its_type(kind: str, good: str, bad: str) -> None:
+    """A Boolean attribute takes `true`/`false`, an Int digits; anything else is attribute_validation_failed (§7.4)."""
+    flow = UserFlow("f", "email_otp", attributes=(Attribute("a", kind, required=True),))
+    assert check_attributes(flow, {"a": good}).accepted == {"a": good}
+    assert [item["name"] for item in check_attributes(flow, {"a": bad}).invalid] == ["a"]

@@ -68,17 +68,47 @@ def test_timeout_names_address_and_command(mailbox: Path) -> None:
     assert source.label.startswith("command {python} ")
 
 
-def test_failing_command_reports_last_stderr_line(tmp_path: Path) -> None:
-    """A non-zero exit stops the fetch with one line: status and the last line of stderr."""
+def test_failing_command_is_retried_until_the_timeout_with_the_contract_in_one_line(tmp_path: Path) -> None:
+    """A command that exits non-zero is taken to mean "no code yet": re-run until the timeout, which then says the
+    last status and stderr line and how to follow the contract; a command that never succeeded is not run again."""
     script = tmp_path / "fail.py"
     script.write_text("import sys\nprint('Traceback (most recent call last):', file=sys.stderr)\n"
                       "print('RuntimeError: mailbox locked', file=sys.stderr)\nsys.exit(3)\n")
-    source = CommandSource(CommandOtp(argv=(sys.executable, str(script))))
-    with pytest.raises(OtpError) as raised:
-        source.mark(ADDRESS)
+    source = CommandSource(CommandOtp(argv=(sys.executable, str(script)), poll_interval_s=0.02))
+    mark = source.mark(ADDRESS)
+    with pytest.raises(OtpTimeout) as raised:
+        source.fetch(ADDRESS, after=mark, code_length=8, timeout=0.3)
     message = str(raised.value)
     assert "\n" not in message
-    assert message.endswith(f"failed for {ADDRESS} (exit status 3): RuntimeError: mailbox locked")
+    assert "failed on every run (exit status 3: RuntimeError: mailbox locked)" in message
+    assert message.endswith("must print nothing and exit 0 while no code has come (README: the OTP command contract)")
+    with pytest.raises(OtpError, match="has never succeeded"):
+        source.mark(ADDRESS)
+
+
+def test_a_command_that_exits_non_zero_for_not_yet_still_delivers_the_code(tmp_path: Path) -> None:
+    """A command breaking the contract (exit 1 while no code) still works: its later code is read."""
+    box = tmp_path / "code.txt"
+    script = tmp_path / "strict.py"
+    script.write_text(f"import pathlib, sys\nbox = pathlib.Path({str(box)!r})\n"
+                      "sys.exit(1) if not box.exists() else print(box.read_text())\n")
+    source = CommandSource(CommandOtp(argv=(sys.executable, str(script)), timeout_s=5, poll_interval_s=0.02))
+    mark = source.mark(ADDRESS)
+    later = threading.Timer(0.3, box.write_text, ("Your code is 24681357",))
+    later.start()
+    try:
+        assert source.fetch(ADDRESS, after=mark, code_length=8) == "24681357"
+    finally:
+        later.join()
+
+
+def test_a_code_of_another_length_than_announced_is_returned(mailbox: Path) -> None:
+    """Every code-shaped string counts: a 6-digit code where 8 were announced is read, so its length is the target's
+    failure (R-OTP-CODE-LENGTH), not a harness timeout."""
+    source = source_for(mailbox)
+    mark = source.mark(ADDRESS)
+    (mailbox / ADDRESS).write_text("Your code is 123456\n")
+    assert source.fetch(ADDRESS, after=mark, code_length=8) == "123456"
 
 
 def test_missing_command_is_one_line(tmp_path: Path) -> None:

@@ -177,6 +177,15 @@ def test_code_length_is_respected(source: ImapSource, imap_server: ImapServer) -
     assert source.fetch(address, after=mark, code_length=6) == "123456"
 
 
+def test_a_code_of_another_length_is_still_read(source: ImapSource, imap_server: ImapServer) -> None:
+    """With no run of the announced length, the code-shaped run nearest "code" is returned (its length is then the
+    target's failure, not a harness timeout)."""
+    address = new_address()
+    mark = source.mark(address)
+    imap_server.deliver(address, "Your code is 123456. Thanks, Contoso.")
+    assert source.fetch(address, after=mark, code_length=8) == "123456"
+
+
 def test_timeout_names_address_and_source(source: ImapSource, imap_server: ImapServer) -> None:
     """No message: one line naming the address and the server."""
     address = new_address()

@@ -106,6 +106,8 @@ class Call:
 
     def client(self) -> Application:
         """The calling app; refused as the table documents if missing, malformed, unknown, confidential or disabled."""
+        if self.form.get("client_id") == "" and self.state.deviating("empty_client_id_unauthorized"):
+            raise self.fail("unknown_client", detail="Application '' was not found in the directory.")
         raw = self.param("client_id")
         assert raw is not None
         if not GUID.match(raw.strip()):

@@ -28,6 +28,8 @@ def _attributes(call: Call, flow: UserFlow, raw: str | None, *, required_only: b
     except AttributesMalformed as exc:
         if call.state.deviating("server_error_on_bad_attributes"):
             raise Crash("deviation server_error_on_bad_attributes") from None
+        if call.state.deviating("bad_attributes_ignored"):
+            return {}
         raise call.fail("invalid_parameter", detail=str(exc)) from None
     checked = check_attributes(flow, values, required_only=required_only)
     if checked.invalid:

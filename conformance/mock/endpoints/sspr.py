@@ -88,9 +88,12 @@ def poll_completion(call: Call) -> dict[str, Any]:
     non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with the /submit token).
     """
     call.client()
-    flow = call.take("E15")
+    early = call.state.deviating("poll_before_submit")
+    flow = call.take("E15", "E14") if early else call.take("E15")
     assert flow.user is not None
-    if flow.new_password is None:  # done already: only a spent /submit token reused (accept_reused_token) gets here
+    # done already (only a spent /submit token reused, accept_reused_token, gets here), or never submitted (the token
+    # /continue handed out, poll_before_submit)
+    if flow.new_password is None:
         return {"status": "succeeded", "continuation_token": call.token(flow, "E6.continuation_token")}
     flow.polls += 1
     if flow.polls == 1 or call.now - flow.submitted_at < call.tenant.lifetimes.poll_interval:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.mock.endpoints.base import Call
-from conformance.mock.envelope import Redirect
+from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tenant import GUID, Application
 from conformance.mock.tokens import claims, client_info, issuer
@@ -132,6 +132,8 @@ def token(call: Call) -> dict[str, Any]:
             "unsupported_oauth_grant", table="G-token", detail=f"The grant type '{grant_type}' is not supported."
         )
     if grant_type not in NATIVE_GRANTS:
+        if call.state.deviating("server_error_on_unknown_grant_type"):
+            raise Crash("deviation server_error_on_unknown_grant_type")
         raise call.fail("unknown_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")
     scopes = _scopes(call)
     if grant_type == "password":
@@ -161,5 +163,7 @@ def token(call: Call) -> dict[str, Any]:
         if username is not None and username.strip().lower() != flow.user.email:
             raise call.fail("invalid_credentials", detail="The username does not match the continuation_token.")
         _second_factor(call, flow)
+        if call.state.deviating("continuation_grant_ignores_scope"):
+            scopes = check_scopes("openid offline_access", call.tenant.scopes)
     assert flow.user is not None
     return _tokens(call, app, flow.user, scopes)

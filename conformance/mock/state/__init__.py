@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import secrets
 import threading
 import time
@@ -146,9 +147,10 @@ class MockState:
             return otp
 
     def verify_otp(self, flow: Flow, code: str) -> Otp | None:
-        """The matching unexpired OTP (consumed), or None; `accept_wrong_otp` accepts anything."""
+        """The matching unexpired OTP (consumed), or None; `accept_wrong_otp` accepts anything, `otp_never_expires`
+        an expired code."""
         with self.lock:
-            now = self.clock.now()
+            now = -math.inf if self.deviating("otp_never_expires") else self.clock.now()
             match = next(
                 (o for o in flow.otps if o.expires_at > now and hmac.compare_digest(o.code.encode(), code.encode())),
                 None,
