@@ -1,72 +1,117 @@
-"""Fuzz cases per second against the embedded mock: in-process (ASGI transport) vs over loopback HTTP (uvicorn).
+"""Fuzz cases per second against the embedded mock, at the default budget: in one process and spread over workers.
 
-    .venv/bin/python benchmarks/fuzz_throughput.py [--examples N] [--scenarios N]
+    .venv/bin/python benchmarks/fuzz_throughput.py [--examples N] [--scenarios N] [--jobs N] [--http]
 
-Prints, per target, stateless cases (generation + request + every check) and stateful steps (link-driven chains with
-OTP look-ups, token-reuse replays included) per second.
+A case is one request the fuzzer sent and judged with every check (generated, a near-miss probe or an SSPR poll; a
+token replay counts as a request only), as the run summary counts them. Printed: stateless cases (coverage phase and
+Hypothesis, generated before sending) and stateful steps (link-driven chains with OTP look-ups and near-miss probes)
+in one process, and the whole fuzz run spread over `--jobs` worker processes as `conformance run` spreads the fuzz
+tests (each worker its own in-process mock; worker start-up included). Cases per CPU-second (this process's CPU, all
+threads) says what the code costs whatever else the machine runs; wall-clock figures depend on the load.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from conformance.fuzz import loading, stateful, stateless
-from conformance.fuzz.budget import FuzzBudget
+from conformance.fuzz.budget import DEFAULT_EXAMPLES, DEFAULT_SCENARIOS, FuzzBudget
 from conformance.fuzz.run import FuzzRun
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, open_target
 
 
 @dataclass(frozen=True)
 class Figure:
-    """Cases and requests sent in some seconds."""
+    """Cases and requests sent in some seconds of wall clock and of CPU."""
 
     cases: int
     requests: int
     seconds: float
+    cpu: float
 
     def __str__(self) -> str:
-        return (f"{self.cases:5d} cases in {self.seconds:6.2f} s = {self.cases / self.seconds:7.1f} cases/s "
-                f"({self.requests / self.seconds:7.1f} requests/s)")
+        per_cpu = f"{self.cases / self.cpu:6.1f} cases per CPU-second" if self.cpu else "CPU in the workers"
+        return (f"{self.cases:5d} cases in {self.seconds:6.2f} s = {self.cases / self.seconds:6.1f} cases/s "
+                f"({self.requests / self.seconds:6.1f} requests/s; {per_cpu})")
 
 
 def _cases(run: FuzzRun) -> int:
     return sum(sum(counts.values()) for counts in run.cases.values())
 
 
-def measure(spec: str, budget: FuzzBudget) -> tuple[Figure, Figure]:
-    """Stateless and stateful throughput against one target."""
+def _fuzz_unit(run: FuzzRun, unit: str) -> int:
+    """Fuzz one unit (`op:<operationId>` or `flow:<name>`) with the run; the cases it sent."""
+    kind, name = unit.split(":", 1)
+    run.begin()
+    if kind == "op":
+        stateless.fuzz_operation(run, name)
+    else:
+        stateful.fuzz_flow(run, next(flow for flow in loading.FLOWS if flow.name == name))
+    return _cases(run)
+
+
+def fuzz(spec: str, budget: FuzzBudget, units: list[str]) -> Figure:
+    """Fuzz the units in this process against a fresh target."""
     with open_target(spec) as target:
         run = FuzzRun.open(target, budget)
         try:
-            run.begin()
-            started, sent = time.perf_counter(), run.meter.sent
-            for operation_id in loading.operation_ids():
-                for mode in stateless.MODES:
-                    stateless.fuzz_operation(run, operation_id, mode)
-            flat = Figure(_cases(run), run.meter.sent - sent, time.perf_counter() - started)
-            run.begin()
-            started, sent = time.perf_counter(), run.meter.sent
-            for flow in loading.FLOWS:
-                stateful.fuzz_flow(run, flow)
-            chains = Figure(_cases(run), run.meter.sent - sent, time.perf_counter() - started)
+            started, cpu = time.perf_counter(), time.process_time()
+            cases = sum(_fuzz_unit(run, unit) for unit in units)
+            return Figure(cases, run.meter.sent, time.perf_counter() - started, time.process_time() - cpu)
         finally:
             run.close()
-    return flat, chains
+
+
+_WORKER: list[FuzzRun] = []  # a worker process's run, against its own mock
+
+
+def _open_worker(spec: str, budget: FuzzBudget) -> None:
+    stack = contextlib.ExitStack()
+    _WORKER.append(FuzzRun.open(stack.enter_context(open_target(spec)), budget))
+    atexit.register(stack.close)
+
+
+def _worker_unit(unit: str) -> tuple[int, int]:
+    run = _WORKER[0]
+    sent = run.meter.sent
+    return _fuzz_unit(run, unit), run.meter.sent - sent
+
+
+def spread(spec: str, budget: FuzzBudget, units: list[str], jobs: int) -> Figure:
+    """The units over `jobs` spawned worker processes, each taking the next unit when it is free, as pytest-xdist's
+    worksteal does (worker start-up included)."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_open_worker, initargs=(spec, budget)
+    ) as pool:
+        done = list(pool.map(_worker_unit, units))
+    seconds = time.perf_counter() - started
+    return Figure(sum(cases for cases, _ in done), sum(sent for _, sent in done), seconds, 0.0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=20, help="stateless cases per operation and mode")
-    parser.add_argument("--scenarios", type=int, default=8, help="stateful scenarios per flow")
+    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES, help="Hypothesis cases per operation, mode")
+    parser.add_argument("--scenarios", type=int, default=DEFAULT_SCENARIOS, help="stateful scenarios per flow")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), help="worker processes")
+    parser.add_argument("--http", action="store_true", help="also over loopback HTTP (uvicorn), one process")
     args = parser.parse_args()
     budget = FuzzBudget(examples=args.examples, scenarios=args.scenarios, max_requests=10**9, max_time=3600)
-    print(f"fuzz throughput ({args.examples} cases per operation and mode, {args.scenarios} scenarios per flow)")
-    for spec, label in ((EMBEDDED, "in-process (ASGI)"), (EMBEDDED_HTTP, "loopback HTTP (uvicorn)")):
-        flat, chains = measure(spec, budget)
-        print(f"  {label:24s} stateless: {flat}")
-        print(f"  {'':24s} stateful:  {chains}")
+    operations = [f"op:{op}" for op in loading.operation_ids()]
+    flows = [f"flow:{flow.name}" for flow in loading.FLOWS]
+    print(f"fuzz throughput ({args.examples} Hypothesis cases per operation and mode, {args.scenarios} scenarios per "
+          f"flow; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    for spec, label in ((EMBEDDED, "in-process (ASGI)"), *(((EMBEDDED_HTTP, "loopback HTTP"),) if args.http else ())):
+        print(f"  {label}, 1 process   stateless: {fuzz(spec, budget, operations)}")
+        print(f"  {'':{len(label)}}              stateful:  {fuzz(spec, budget, flows)}")
+    print(f"  in-process (ASGI), {args.jobs} workers all:  {spread(EMBEDDED, budget, flows + operations, args.jobs)}")
 
 
 if __name__ == "__main__":

@@ -56,7 +56,8 @@ class Note(NamedTuple):
         return self.text.removeprefix(VERDICT_PREFIX).split("]", 1)[0].lstrip("[")
 
     def cite(self) -> str:
-        text = self.text.removeprefix(VERDICT_PREFIX)
+        """One line for a Markdown table row (a fuzz finding's text goes on with its reproducer)."""
+        text = (self.text.removeprefix(VERDICT_PREFIX).splitlines() or [""])[0]
         text = text if len(text) <= REASON_WIDTH else text[: REASON_WIDTH - 1] + "…"
         return f"`{self.nodeid.removeprefix('conformance/suites/')}`: {text}".replace("|", "\\|")
 

@@ -32,15 +32,53 @@ PYTEST_SETTINGS = (
 LIVE_LOG = ("-o", "log_cli=true", "--log-cli-level=INFO", "--log-disable=httpx")
 
 
-def build_pytest_args(target: str, reports: Path, slow: bool, extra: tuple[str, ...]) -> list[str]:
-    """The pytest command line of a run."""
+def available_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+#: Pass-through options that need the tests in this process: a log file or live log (xdist workers would each write
+#: the file, and live-log nothing), a debugger.
+SERIAL_OPTIONS = ("--log-file", "--log-cli-level", "log_cli", "--pdb", "--trace")
+
+
+def default_jobs(target: str, extra: tuple[str, ...] = ()) -> int:
+    """Worker processes when `--jobs` is not given: every core for the embedded mock (each worker runs its own), one
+    for a real target, whose profile paces the requests of one process, or when an option needs one process."""
+    if target not in (EMBEDDED, EMBEDDED_HTTP) or any(option in arg for arg in extra for option in SERIAL_OPTIONS):
+        return 1
+    return available_cores()
+
+
+def build_pytest_args(
+    target: str, reports: Path, slow: bool, extra: tuple[str, ...], jobs: int | None = None
+) -> list[str]:
+    """The pytest command line of a run; more than one job runs the tests in that many pytest-xdist workers (unless
+    the extra arguments choose the workers themselves with `-n`)."""
     args = ["-c", os.devnull, "--rootdir", str(Path.cwd()), *PYTEST_SETTINGS, "--pyargs", SUITES]
     args += ["--target", target, "--conformance-reports", str(reports)]
     if target not in (EMBEDDED, EMBEDDED_HTTP):
         args += LIVE_LOG
     if slow:
         args.append("--slow")
+    jobs = default_jobs(target, extra) if jobs is None else jobs
+    if jobs > 1 and not _gives(extra, "-n", "--numprocesses"):
+        args += ["-n", str(jobs)]
+        if not _gives(extra, "--dist"):
+            args += ["--dist", "worksteal"]  # the fuzz tests take seconds, most others milliseconds: rebalance
     return [*args, *extra]
+
+
+def _gives(extra: tuple[str, ...], *options: str) -> bool:
+    """Whether the pass-through arguments give one of these options (`-n 2`, `-n2`, `--numprocesses=2`)."""
+    return any(
+        arg == option or arg.startswith(f"{option}=") or (option == "-n" and arg.startswith(option))
+        for arg in extra
+        for option in options
+    )
 
 
 def precheck(target: str) -> None:
@@ -115,17 +153,23 @@ def _run_pytest(args: list[str]) -> int:
     help="Also run the expiry probes against a target without clock control: the run waits once, for the longest "
     "lifetime the profile declares.",
 )
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes (pytest-xdist). Default: the machine's cores for mock and mock-http (each worker runs its "
+    "own mock; verdicts as in a serial run), 1 for a profile (its pacing holds per process) or with a log file, live "
+    "log or debugger option.",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED, metavar="[PYTEST_ARGS]...")
-def run(target: str, reports: Path, slow: bool, pytest_args: tuple[str, ...]) -> None:
+def run(target: str, reports: Path, slow: bool, jobs: int | None, pytest_args: tuple[str, ...]) -> None:
     """Run the conformance suites and fuzzing against TARGET and write the reports; exit status as pytest's.
 
-    PYTEST_ARGS go to pytest as they are, e.g. `-k signup`, `-m errors`, `-x`, `-n 2`, `--fuzz-max-time 30`.
+    PYTEST_ARGS go to pytest as they are, e.g. `-k signup`, `-m errors`, `-x`, `--fuzz-max-time 30`.
     A run that executes no conformance check fails.
     """
     precheck(target)
     reports = reports.resolve()
     started = time.time()
-    status = _run_pytest(build_pytest_args(target, reports, slow, pytest_args))
+    status = _run_pytest(build_pytest_args(target, reports, slow, pytest_args, jobs))
     summary = reports / "summary.json"
     if summary.exists() and summary.stat().st_mtime >= started:
         click.echo(f"conformance: reports in {reports} (conformance.html, summary.json, junit.xml)", err=True)

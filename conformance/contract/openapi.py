@@ -26,6 +26,7 @@ class Parameter:
     enum: tuple[str, ...]  # allowed values (`enum` or `const`); empty when free-form
     pattern: str | None
     errata: tuple[str, ...]
+    examples: tuple[str, ...] = ()  # values the docs name for a free-form field (JSON Schema `examples`)
     basis: str = "documented"  # `x-basis`: documented, or observed / inferred with the rule `x-rule` names
     rule: str | None = None
 
@@ -224,6 +225,7 @@ def _parameters(request_id: str) -> tuple[Parameter, ...]:
                     enum=tuple(allowed),
                     pattern=prop.get("pattern"),
                     errata=prop["x-errata"],
+                    examples=tuple(prop.get("examples", ())),
                     basis=prop.get("x-basis", "documented"),
                     rule=prop.get("x-rule"),
                 )

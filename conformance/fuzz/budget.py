@@ -37,11 +37,23 @@ class FuzzBudget:
 
     @property
     def request_cap(self) -> int:
-        """The most requests the run may send: explicit, or what the examples and scenarios need."""
+        """The most requests the run may send: explicit, or what the examples, the coverage-phase cases, the
+        scenarios and their near-miss probes need."""
         if self.max_requests is not None:
             return self.max_requests
+        from conformance.fuzz import corpus  # it generates with QUIET_SETTINGS: imported when needed
+
+        return self.request_floor + corpus.coverage_size()
+
+    @property
+    def request_floor(self) -> int:
+        """The request cap but for the coverage-phase cases, which it takes generating them all to count."""
+        if self.max_requests is not None:
+            return self.max_requests
+        from conformance.fuzz import nearmiss
+
         stateless = OPERATIONS * MODES * self.examples
-        stateful = FLOWS * self.scenarios * self.steps * STEP_OVERHEAD
+        stateful = FLOWS * self.scenarios * self.steps * STEP_OVERHEAD + nearmiss.most()
         return stateless + stateful
 
     def describe(self) -> str:
@@ -75,8 +87,8 @@ class Meter:
 
     @property
     def exhausted(self) -> str | None:
-        """Why no further request may be sent, or None."""
-        if self.sent >= self.cap:
+        """Why no further request may be sent, or None (the exact cap is only worked out near the floor)."""
+        if self.sent >= self.budget.request_floor // max(self.workers, 1) and self.sent >= self.cap:
             return f"request budget of {self.cap} spent"
         if time.monotonic() - self.started >= self.budget.max_time:
             return f"time budget of {self.budget.max_time:g} s spent"

@@ -55,6 +55,7 @@ class Chain:
 
     flow: str
     username: str
+    client_id: str = ""  # the application the chain acts for ("": the profile's main one)
     password: str = field(default_factory=strong_password)
     methods: dict[str, str] = field(default_factory=dict)  # strong-method id -> address its OTPs go to
     register_target: str | None = None
@@ -112,6 +113,7 @@ class ChainKeeper:
         self.answers: dict[str, Answer] = {}
         self.marks: dict[str, OtpMark] = {}
         self._serial = 0
+        self._started = 0
 
     # --- chain creation -----------------------------------------------------------------------------------------------
 
@@ -120,7 +122,7 @@ class ChainKeeper:
         body = case.body if isinstance(case.body, dict) else {}
         if not shaping.is_positive(case):
             return Chain(self.flow, str(body.get("username", "")))
-        chain = Chain(self.flow, self.target.new_address())
+        chain = Chain(self.flow, self.target.new_address(), self._client_id())
         shaping.assign(case, "username", chain.username)
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
@@ -129,6 +131,19 @@ class ChainKeeper:
         if self.flow != "signup":
             self._create_user(case, chain)
         return chain
+
+    def _client_id(self) -> str:
+        """The application of a new chain: the profile's main one, and for every other sign-up or password-reset
+        chain one whose user flow has no MFA (and resets passwords, for SSPR) when the profile has one, so that these
+        chains also end in tokens rather than always in registering a second factor, which seldom fits in a scenario
+        (sign-in chains alternate users with and without a strong method instead)."""
+        self._started += 1
+        main = self.target.profile.client_id
+        if self.flow == "signin" or self._started % 2:
+            return main
+        plain = [app for app in self.target.profile.apps() if not app.tenant.mfa and (app.tenant.sspr or
+                                                                                       self.flow != "sspr")]
+        return plain[0].client_id if plain else main
 
     def _create_user(self, case: Case, chain: Chain) -> None:
         """Create the chain's user through the control API; every other sign-in user gets an email strong method."""
@@ -165,12 +180,16 @@ class ChainKeeper:
         if chain is None:
             chain = self.start(case) if entry else Chain(self.flow, "")
         self.chains[case.id] = chain
-        shaping.assign(case, "client_id", self.target.profile.client_id)
+        shaping.assign(case, "client_id", chain.client_id or self.target.profile.client_id)
         if not shaping.is_positive(case) or not chain.username:
             return chain
         parent = self.answers.get(parent_id) if parent_id else None
+        if parent is not None and parent.body.get("continuation_token"):
+            # the token the followed answer handed out, also when schemathesis chose to explore another value: a
+            # chain's steps carry their flow's token (stateless cases and the chaining suite try the wrong ones)
+            shaping.assign(case, "continuation_token", parent.body["continuation_token"], add=True)
         if "challenge_type" in (case.body or {}) and op != "registerChallenge":
-            shaping.assign(case, "challenge_type", shaping.challenge_types(op))
+            shaping.assign(case, "challenge_type", shaping.CHALLENGE_TYPES)
         step = {
             "signinChallenge": self._signin_challenge,
             "registerChallenge": self._register_challenge,

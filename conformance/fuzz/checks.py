@@ -9,11 +9,13 @@ Two rulings, on purpose:
 - **Schemas.** schemathesis validates with jsonschema-rs, the project with `conformance.contract.schemas` (python
   jsonschema, `x-verdict: warning` constraints left to warnings). The project's verdict decides; when the two disagree,
   the disagreement is reported as a WARNING finding (and in the run summary), never dropped.
-- **Negative data.** A case is only held to `negative_data_rejection` when the form the target actually receives is
-  invalid: the body is decoded from the wire (what form encoding made of the generated values) and validated with the
-  project's request schema, also with empty optional fields read as absent (form semantics). A negative case that
-  became valid on the wire (a non-string value that encodes to a valid string, an unknown field, a malformed
-  `client-request-id` header, which is only a correlation id) is sent and checked as positive data.
+- **Negative data.** A case is only held to `negative_data_rejection` when the request the target actually receives
+  is invalid: another method or media type than the documented one, a header parameter its schema refuses, or a form,
+  decoded from the wire (what form encoding made of the generated values), that the project's request schema refuses
+  also with empty optional fields read as absent (form semantics). A negative case that became valid on the wire (a
+  non-string value that encodes to a valid string, an unknown field) is sent and checked as positive data. Headers are
+  judged too: a header constraint the target does not enforce is a finding, which either side may have to fix (issue
+  15: the spec's GUID pattern on `client-request-id`, which no page states).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import requests
 from schemathesis import Case, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
@@ -60,9 +63,11 @@ def evaluate(case: Case, response: Response, report: Report) -> None:
             report(check.__name__, failure.title, failure.message, False)
     _schema_agreement(case, response, body, report)
     mode = case.meta.generation.mode if case.meta is not None else None
-    if mode is not None and mode.is_negative and not valid_on_wire(path, fields):
+    invalid = wire_problems(case, response.request) if mode is not None and mode.is_negative else []
+    if invalid:
         for failure in builtin(case, response, negative_data_rejection):
-            report("negative_data_rejection", failure.title, failure.message, False)
+            detail = f"{failure.message.rstrip()}\nInvalid as sent: {'; '.join(invalid)}"
+            report("negative_data_rejection", failure.title, detail, False)
     for problem in error_problems(path, status, body):
         report("error_envelope", problem, f"HTTP {status} error body: {problem}", False)
     for name in echoed_secrets(fields, dict(response.request.headers), response, body):
@@ -93,15 +98,40 @@ def _schema_agreement(case: Case, response: Response, body: Any, report: Report)
         )
 
 
-def valid_on_wire(path: str, fields: dict[str, str] | None) -> bool:
-    """Whether the form the target receives is valid, also with empty optional fields read as absent."""
+def valid_on_wire(case: Case, request: requests.PreparedRequest) -> bool:
+    """Whether the request the target receives is valid (see `wire_problems`)."""
+    return not wire_problems(case, request)
+
+
+def wire_problems(case: Case, request: requests.PreparedRequest) -> list[str]:
+    """Why the request the target receives is invalid: another method or media type than the documented one, a
+    header parameter its schema refuses, or a form the request schema refuses; empty when it is valid."""
+    operation = case.operation
+    media_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if str(request.method).upper() != operation.method.upper():
+        return [f"method {request.method}, documented: {operation.method.upper()}"]
+    if media_type not in operation.get_request_payload_content_types():
+        return [f"media type {media_type or '(none)'!r}, documented: {operation.get_request_payload_content_types()}"]
+    problems = []
+    for parameter in operation.headers:
+        value = request.headers.get(parameter.name)
+        if value is None and parameter.is_required:
+            problems.append(f"header {parameter.name} missing")
+        elif value is not None and not parameter.is_valid(value):
+            problems.append(f"header {parameter.name}: {value[:60]!r} breaks its schema")
+    return problems + form_problems(case.path, wire.form(request))
+
+
+def form_problems(path: str, fields: dict[str, str] | None) -> list[str]:
+    """Why the form the target receives is invalid, also with empty optional fields read as absent; empty when valid."""
     if fields is None:
-        return False
+        return ["the body is not a form of distinct fields"]
     validator = schemas.validator(schemas.request_schema_id(path), warnings=False)
-    if validator.is_valid(fields):
-        return True
+    problems = schemas.messages(validator.iter_errors(fields))
     present = {name: value for name, value in fields.items() if value != ""}
-    return present != fields and validator.is_valid(present)
+    if problems and present != fields and validator.is_valid(present):
+        return []
+    return [f"form {problem}" for problem in problems]
 
 
 def documented_errors(path: str, status: int) -> frozenset[str]:

@@ -11,7 +11,7 @@ import httpx
 from schemathesis import Case, Response
 
 from conformance.contract import openapi
-from conformance.fuzz import checks, findings, wire
+from conformance.fuzz import checks, findings, nearmiss, wire
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
 from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target
@@ -20,8 +20,9 @@ from conformance.walker.sspr import PENDING_POLL
 
 EMBEDDED_TARGETS = frozenset({EMBEDDED, EMBEDDED_HTTP})
 TOKEN_RULE = "R-TOKEN-SINGLE-USE"
+NEAR_MISS = "near miss"
 #: Checks that judge a rule of their own rather than the endpoint's documented answers.
-CHECK_RULES = {"not_a_server_error": "R-NO-SERVER-ERROR"}
+CHECK_RULES = {"not_a_server_error": "R-NO-SERVER-ERROR", "negative_data_rejection": "R-INVALID-REQUEST-REFUSED"}
 
 
 def is_redirect(body: Any) -> bool:
@@ -40,6 +41,7 @@ class FuzzRun:
     cases: dict[str, Counter[str]] = field(default_factory=dict)
     chains: dict[str, Counter[str]] = field(default_factory=dict)
     found: findings.Findings = field(default_factory=findings.Findings)
+    probed: set[tuple[str, str, str]] = field(default_factory=set)  # (path, field, value) this test judged
 
     @classmethod
     def open(cls, target: Target, budget: FuzzBudget, *, workers: int = 1) -> FuzzRun:
@@ -56,7 +58,7 @@ class FuzzRun:
 
     def begin(self) -> findings.Findings:
         """Fresh findings and tallies for the test about to run."""
-        self.found, self.cases, self.chains = findings.Findings(), {}, {}
+        self.found, self.cases, self.chains, self.probed = findings.Findings(), {}, {}, set()
         return self.found
 
     def execute(self, case: Case, label: str) -> Response:
@@ -69,7 +71,7 @@ class FuzzRun:
         except httpx.TransportError as exc:
             self.report(case, None, "transport", f"the request failed: {type(exc).__name__}", str(exc), False)
             raise
-        if label == "negative" and checks.valid_on_wire(case.path, wire.form(prepared)):
+        if label == "negative" and checks.valid_on_wire(case, prepared):
             label = "negative turned valid"  # held to the positive checks only (see `checks`)
         self.cases.setdefault(openapi.operation(case.path).operation_id, Counter())[label] += 1
         self.found.checked.update((requirement, *CHECK_RULES.values()))
@@ -79,6 +81,17 @@ class FuzzRun:
         checks.evaluate(case, response, lambda *args: self.report(case, response, *args))
         self._probe_reuse(case, response)
         return response
+
+    def probe_near_misses(self, case: Case) -> None:
+        """Before a live chain step, send its near misses (see `nearmiss`); each documented value of a field is judged
+        once per test, on the first live request of its step."""
+        judged = nearmiss.candidates(case, skip=self.probed)
+        self.probed.update((case.path, name, value) for name, value in judged)
+        for name, value in nearmiss.misses(case, judged):
+            try:
+                self.execute(nearmiss.variant(case, name, value), NEAR_MISS)
+            except BudgetExhausted:
+                return
 
     def report(
         self, case: Case, response: Response | None, check: str, title: str, detail: str, warning: bool,
@@ -126,7 +139,7 @@ class FuzzRun:
         for requirement in sorted(self.found.checked):
             verdict.check(True, requirement, "")
         for requirement, text in self.found.grouped(warning=True):
-            verdict.check(False, requirement, text, Severity.WARNING)
+            verdict.check(False, requirement, text, severity=Severity.WARNING)
         for item in self.found.warnings:
             if item.check == "schema_disagreement":
                 record(DISAGREEMENT_PROPERTY, item.title)

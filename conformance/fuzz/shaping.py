@@ -11,14 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 from schemathesis import Case
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoveragePhaseData
 
 from conformance.contract import openapi, schemas
 from conformance.session import Target
 
 ENTRY_OPERATIONS = frozenset({"signupStart", "signinInitiate", "ssprStart"})
-SSPR_OPERATIONS = frozenset({"ssprStart", "ssprChallenge"})
+#: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-72).
 CHALLENGE_TYPES = "oob password redirect"
-SSPR_CHALLENGE_TYPES = "oob redirect"
 
 
 def operation_id(case: Case) -> str:
@@ -36,6 +37,8 @@ def mutated_fields(case: Case) -> set[str] | None:
     if is_positive(case):
         return set()
     data = getattr(case.meta.phase, "data", None) if case.meta is not None else None
+    if isinstance(data, CoveragePhaseData):
+        return _covered_fields(case, data)
     mutations = getattr(data, "mutations", None)
     if not mutations:
         return None
@@ -48,6 +51,19 @@ def mutated_fields(case: Case) -> set[str] | None:
         else:
             return None
     return names
+
+
+def _covered_fields(case: Case, data: CoveragePhaseData) -> set[str] | None:
+    """The body fields a coverage-phase negative case broke: the property its schema location names, or every
+    documented field it left out; none when it broke a header, the method or the media type."""
+    if data.parameter_location is not ParameterLocation.BODY:
+        return set() if data.parameter_location is ParameterLocation.HEADER or data.parameter is None else None
+    steps = (data.location or "").split("/")
+    if "properties" in steps[:-1]:
+        return {steps[len(steps) - 1 - steps[::-1].index("properties") + 1]}
+    if steps[-1:] == ["required"] and isinstance(case.body, dict):
+        return {name for name in documented(case) if name not in case.body}
+    return None
 
 
 def assign(case: Case, name: str, value: str, *, add: bool = False) -> bool:
@@ -65,11 +81,6 @@ def assign(case: Case, name: str, value: str, *, add: bool = False) -> bool:
         case.body = previous
         return False
     return True
-
-
-def challenge_types(op: str) -> str:
-    """The full `challenge_type` list an operation accepts (SSPR has no `password`)."""
-    return SSPR_CHALLENGE_TYPES if op in SSPR_OPERATIONS else CHALLENGE_TYPES
 
 
 def stateless(case: Case, target: Target) -> None:

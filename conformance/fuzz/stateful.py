@@ -22,7 +22,7 @@ from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
 
 from conformance.contract import openapi
-from conformance.fuzz import loading, wire
+from conformance.fuzz import loading, shaping, wire
 from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
@@ -100,6 +100,9 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             self.keeper.prepare(case, parent, entry=parent is None)
 
         def call(self, case: Case, **kwargs: Any) -> Response:
+            chain = self.keeper.chains.get(case.id)
+            if chain is not None and chain.username and shaping.is_positive(case):
+                run.probe_near_misses(case)
             try:
                 response = run.execute(case, LABEL)
             except BudgetExhausted:

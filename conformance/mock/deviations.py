@@ -223,6 +223,18 @@ DEVIATIONS: dict[str, Deviation] = {
         ("R-CLIENT-INFO",),
         "test_token_answer_carries_client_info_when_asked",
     ),
+    "lenient_registration_challenge_type": D(
+        "`/register/v1.0/challenge` accepts any `challenge_type` list naming `oob` (e.g. `oob password redirect`), "
+        "where the spec takes `oob` with or without `redirect` only (ERR-73)",
+        ("R-INVALID-REQUEST-REFUSED",),
+        "test_stateful and signin",
+    ),
+    "sspr_closed_challenge_types": D(
+        "password reset refuses a `challenge_type` list that also names `password` (the closed-list reading ERR-72 "
+        "rules out, which breaks MSAL's password reset)",
+        ("R-CHALLENGE-TYPE-ANY-FLOW",),
+        "test_password_reset_accepts_every_type_the_client_supports",
+    ),
     # Requests no client library sends (conformance/suites/test_requests.py and the scope and expiry tests).
     "bad_attributes_ignored": D(
         "an `attributes` value that is not a JSON object is ignored (the sign-up goes on as if none was sent) instead "

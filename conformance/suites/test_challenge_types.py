@@ -18,6 +18,7 @@ from conformance.contract import errors
 from conformance.session import Target
 from conformance.target import Tenant
 from conformance.walker import Actor, reach
+from conformance.walker.actor import challenge_types
 from conformance.walker.features import EMAIL_OTP, MFA, PASSWORD, app_with
 from conformance.walker.mfa import mfa_user
 from conformance.walker.signin import password_grant
@@ -93,6 +94,23 @@ def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_fo
     answer = STARTS[tag](actor_for(app), target, _lacking(app.tenant))
     row = errors.table().expected(tag, "no_redirect")
     checks.refused(verdict, answer, "R-REDIRECT-REQUIRED", row, "no_redirect")
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [pytest.param(tag, marks=pytest.mark.requirement(tag, "R-CHALLENGE-TYPE-ANY-FLOW")) for tag in ("E11", "E12")],
+)
+def test_password_reset_accepts_every_type_the_client_supports(actor_for, target, verdict, tag):
+    """Password reset takes the list a client sends to every flow (`oob password redirect`) and goes on with its email code: `password` is a type the app supports that the reset does not use, not an unsupported one (ERR-72)."""
+    reached = reach(actor_for, target, tag)
+    answer = reached.send(challenge_type=challenge_types(reached.actor.tenant))
+    if verdict.check(
+        answer.status == 200 and not answer.is_redirect,
+        "R-CHALLENGE-TYPE-ANY-FLOW",
+        f"expected HTTP 200 moving the reset on, got {checks.describe(answer)}",
+    ):
+        checks.schema(verdict, answer)
+        checks.continuation_token(verdict, answer)
 
 
 @METHODS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,55 @@ def test_a_small_run_against_the_embedded_mock_writes_reports(tmp_path: Path):
 
 def test_a_real_target_shows_live_progress_and_the_embedded_mock_does_not():
     assert set(LIVE_LOG) <= set(build_pytest_args("profile.toml", Path("r"), False, ()))
-    embedded = build_pytest_args("mock", Path("r"), True, ("-k", "x"))
+    embedded = build_pytest_args("mock", Path("r"), True, ("-k", "x"), jobs=1)
     assert "log_cli=true" not in embedded
     assert embedded[-3:] == ["--slow", "-k", "x"]
+
+
+@pytest.mark.parametrize(
+    ("target", "jobs", "extra", "workers"),
+    [
+        ("mock", None, (), "4"),  # the machine's cores: each worker runs its own mock
+        ("mock-http", None, (), "4"),
+        ("profile.toml", None, (), None),  # a real target stays serial: its pacing holds per process
+        ("profile.toml", 3, (), "3"),
+        ("mock", 1, (), None),
+        ("mock", None, ("-n", "2"), "2"),  # workers chosen in the pass-through arguments win
+        ("mock", None, ("--numprocesses=2",), None),
+        ("mock", None, ("-n2",), None),
+        ("mock", None, ("--log-file=run.log",), None),  # one process writes the log file and the live log
+        ("mock", None, ("-o", "log_cli=true"), None),
+        ("mock", 2, ("--log-file=run.log",), "2"),  # unless asked
+    ],
+)
+def test_jobs_default_to_the_cores_for_the_embedded_mock_only(
+    monkeypatch: pytest.MonkeyPatch, target: str, jobs: int | None, extra: tuple[str, ...], workers: str | None
+):
+    monkeypatch.setattr(sys.modules["conformance.cli.run"], "available_cores", lambda: 4)
+    args = build_pytest_args(target, Path("r"), False, extra, jobs)
+    chosen = [args[i + 1] for i, arg in enumerate(args) if arg == "-n"]
+    assert chosen == ([workers] if workers else [])
+    assert ("worksteal" in args) is (workers is not None and "-n" not in "".join(extra))  # unless the arguments choose
+
+
+def _verdicts(reports: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], dict[str, str]]:
+    summary = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
+    tests = {t["nodeid"]: (t["verdict"], t["per_requirement"]) for t in summary["tests"]}
+    return tests, {r["id"]: r["verdict"] for r in summary["requirements"]}
+
+
+def test_two_jobs_give_the_verdicts_of_a_serial_run(tmp_path: Path):
+    """A selection with fuzz and suite tests, passing and failing (a mock deviation), run serially and with 2 jobs:
+    the same tests, the same verdict per test and per requirement."""
+    selection = "(test_stateless and (signinInitiate or ssprStart)) or user_not_found or test_password_reset_accepts"
+    args = ("--mock-deviation", "undocumented_error_value", "--fuzz-examples", "5", "-k", selection)
+    serial = _run(tmp_path, "--jobs", "1", "--reports", "serial", *args)
+    parallel = _run(tmp_path, "--jobs", "2", "--reports", "parallel", *args)
+    assert serial.returncode == parallel.returncode == 1, serial.stdout[-2000:] + parallel.stdout[-2000:]
+    assert "2 workers" in parallel.stdout and "workers" not in serial.stdout
+    tests, requirements = _verdicts(tmp_path / "serial")
+    assert {verdict for verdict, _ in tests.values()} == {"pass", "fail"} and len(tests) >= 6
+    assert _verdicts(tmp_path / "parallel") == (tests, requirements)
 
 
 def test_waiting_for_an_otp_says_which(caplog: pytest.LogCaptureFixture):

@@ -8,6 +8,7 @@ from urllib.parse import urldefrag
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from schemathesis.specs.openapi.stateful import collect_transitions
 
@@ -133,6 +134,14 @@ def test_media_types_and_correlation_headers(op: openapi.Operation) -> None:
         assert set(response["headers"]) == {"client-request-id", "x-ms-request-id"}
 
 
+@pytest.mark.parametrize("value", ["00001111-aaaa-2222-bbbb-3333cccc4444", "not-a-guid", "0.5", ""])
+def test_client_request_id_takes_any_value(value: str) -> None:
+    """No page states the form of `client-request-id` (Seed002 only describes its echo): whatever a client sends, the
+    request is not invalid for it, so a target answering it normally is no negative-data finding (issue 15)."""
+    parameter = openapi.document()["components"]["parameters"]["ClientRequestId"]
+    assert Draft202012Validator(parameter["schema"]).is_valid(value)
+
+
 def test_every_ref_resolves() -> None:
     """Local refs resolve in the document; file refs resolve through the schema registry."""
     for ref in _refs(openapi.document()):
@@ -173,7 +182,8 @@ def test_every_form_field_is_a_string_parameter_with_its_rule() -> None:
         and "ERR-40" in params[("E8", None, "continuation_token")].errata
     )
     assert not params[("E6", "continuation_token", "username")].required
-    assert params[("E9", None, "challenge_type")].enum == ("oob",)
+    assert params[("E9", None, "challenge_type")].examples == ("oob", "oob redirect")
+    assert "ERR-73" in params[("E9", None, "challenge_type")].errata
     assert params[("E9", None, "challenge_channel")].enum == ("email", "sms")
     assert ("E10", "continuation_token", "oob") not in params
     assert "ERR-25" in params[("E11", None, "capabilities")].errata

@@ -170,13 +170,32 @@ def test_undocumented_fields_are_allowed_but_detectable() -> None:
         ("signup/start.request.json", "oob sms redirect", False),
         ("signup/start.request.json", "", False),
         ("resetpassword/start.request.json", "oob redirect", True),
-        ("resetpassword/start.request.json", "password redirect", False),
+        ("resetpassword/start.request.json", "oob password redirect", True),
+        ("resetpassword/challenge.request.json", "oob password redirect", True),
+        ("resetpassword/start.request.json", "password redirect", True),
+        ("resetpassword/start.request.json", "oob password", False),
+        ("resetpassword/start.request.json", "oob sms redirect", False),
     ],
 )
 def test_challenge_type_is_a_space_separated_list_containing_redirect(schema: str, value: str, ok: bool) -> None:
-    """api-reference.md §7.2: tokens from oob/password/redirect (SSPR: oob/redirect); `redirect` is mandatory."""
+    """api-reference.md §7.2: tokens from oob/password/redirect, also on password reset (ERR-72: the list MSAL sends
+    to every flow); `redirect` is mandatory."""
     form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a@contoso.com", "challenge_type": value}
+    if "challenge" in schema:
+        form = {**form, "continuation_token": "t"}
     assert _fails(_form(schema), form) is not ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("oob", True), ("oob redirect", True), ("redirect oob", True), ("redirect", False),
+     ("oob password redirect", False), ("oob oob", False)],
+)
+def test_registration_challenge_type_is_oob_with_or_without_redirect(value: str, ok: bool) -> None:
+    """api-reference.md §E9 `oob`, and §7.2's `redirect` in every request that carries `challenge_type` (ERR-73)."""
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "continuation_token": "t",
+            "challenge_target": "a@contoso.com", "challenge_type": value}
+    assert _fails(_form("register/challenge.request.json"), form) is not ok
 
 
 @pytest.mark.parametrize(

@@ -8,18 +8,19 @@ import time
 import httpx
 import pytest
 from fuzz_support import CLIENT_ID, case, error_body, fake_run
-from schemathesis import GenerationMode
 
-from conformance.fuzz import stateless
+from conformance.fuzz import corpus, nearmiss, stateless
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
+from conformance.verdicts import Severity, Verdict
 
 
 def refuse(request: httpx.Request) -> httpx.Response:
     return httpx.Response(400, json=error_body("user_not_found"))
 
 
-def test_request_cap_follows_examples_and_scenarios() -> None:
-    assert FuzzBudget(examples=10, scenarios=2, steps=5).request_cap == 15 * 2 * 10 + 3 * 2 * 5 * 3
+def test_request_cap_follows_examples_scenarios_coverage_and_near_misses() -> None:
+    systematic = corpus.coverage_size() + nearmiss.most()
+    assert FuzzBudget(examples=10, scenarios=2, steps=5).request_cap == 15 * 2 * 10 + 3 * 2 * 5 * 3 + systematic
     assert FuzzBudget(max_requests=7).request_cap == 7
 
 
@@ -58,7 +59,7 @@ def test_a_run_stops_at_its_request_budget() -> None:
         return refuse(request)
 
     run = fake_run(handler, FuzzBudget(examples=20, max_requests=7), rps=200)
-    stopped = stateless.fuzz_operation(run, "signinInitiate", GenerationMode.POSITIVE)
+    stopped = stateless.fuzz_operation(run, "signinInitiate")
     assert len(sent) == 7 and run.meter.sent == 7
     assert stopped == "request budget of 7 spent"
     assert not run.found.failures
@@ -97,3 +98,13 @@ def test_a_throttled_answer_is_not_judged_and_holds_the_next_request() -> None:
     run.execute(sent, "positive")
     assert time.monotonic() - started >= 0.15
     assert [f.check for f in run.found.items.values()] == ["throttled"] and not run.found.failures
+
+
+def test_a_warning_reaches_the_verdict_as_a_warning() -> None:
+    """A throttled answer is a warning finding of the run; concluding hands it to the verdict as a WARNING."""
+    run = fake_run(lambda request: httpx.Response(429, headers={"Retry-After": "0"}), FuzzBudget())
+    run.execute(case("signinInitiate", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"}),
+                "positive")
+    verdict = Verdict()
+    run.conclude(verdict, lambda name, value: None)
+    assert [finding.severity for finding in verdict.findings] == [Severity.WARNING] and not verdict.failures

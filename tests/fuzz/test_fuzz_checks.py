@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fuzz_support import CLIENT_ID, GUID, case, error_body, response
+import requests
+from fuzz_support import BASE, CLIENT_ID, FORM, GUID, case, error_body, response
 
-from conformance.fuzz import checks
+from conformance.fuzz import checks, corpus
 
 INITIATE = "/oauth2/v2.0/initiate"
 START = "/signup/v1.0/start"
@@ -34,7 +36,49 @@ def evaluate(sent: Any, answered: Any) -> list[tuple[str, str, str, bool]]:
     ],
 )
 def test_negative_cases_are_judged_as_sent(fields: dict[str, str] | None, valid: bool) -> None:
-    assert checks.valid_on_wire(INITIATE, fields) is valid
+    assert (not checks.form_problems(INITIATE, fields)) is valid
+
+
+FORM_FIELDS = {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect"}
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "problem"),
+    [
+        ("POST", {"Content-Type": FORM}, None),
+        ("GET", {"Content-Type": FORM}, "method GET, documented: POST"),
+        ("POST", {"Content-Type": "text/plain"}, "media type 'text/plain'"),
+        ("POST", {"Content-Type": FORM, "client-request-id": "not-a-guid"}, None),  # any string (issue 15)
+    ],
+)
+def test_the_whole_request_is_judged_as_sent(method: str, headers: dict[str, str], problem: str | None) -> None:
+    """Method, media type and header parameters count too, not only the form."""
+    sent = case("signinInitiate", FORM_FIELDS)
+    request = requests.Request(method, f"{BASE}{INITIATE}", data=FORM_FIELDS, headers=headers).prepare()
+    problems = checks.wire_problems(sent, request)
+    assert problems == [] if problem is None else problem in problems[0]
+
+
+def test_a_header_its_schema_refuses_makes_the_request_invalid() -> None:
+    """A header parameter with a constraint (none is left in the spec: `client-request-id` takes any string) is held
+    to it, so a target that does not enforce a constraint the spec states is found."""
+    sent = case("signinInitiate", FORM_FIELDS)
+    strict = SimpleNamespace(name="client-request-id", is_required=False, is_valid=lambda value: value == GUID)
+    sent.operation = SimpleNamespace(  # type: ignore[assignment]
+        method="post", headers=[strict], get_request_payload_content_types=lambda: [FORM]
+    )
+    for value, problems in ((GUID, []), ("0.5", ["header client-request-id: '0.5' breaks its schema"])):
+        request = requests.Request("POST", f"{BASE}{INITIATE}", data=FORM_FIELDS,
+                                   headers={"client-request-id": value}).prepare()
+        assert checks.wire_problems(sent, request) == problems
+
+
+def test_an_accepted_negative_case_names_what_is_invalid_as_sent() -> None:
+    sent = corpus.coverage("signupStart")
+    broken = next(c for c in sent if c.meta.phase.data.location == "/properties/challenge_type/pattern")
+    found = evaluate(broken, response(broken, 200, {"continuation_token": "tok"}))
+    (rejection,) = [f for f in found if f[0] == "negative_data_rejection"]
+    assert "Invalid as sent: form $.challenge_type:" in rejection[2]
 
 
 def test_a_documented_answer_passes_every_check() -> None:

@@ -152,6 +152,19 @@ def errors_with_status_200(api: Api) -> None:
     assert response.status_code == 200 and response.json()["error"] == "user_already_exists"
 
 
+def sspr_closed_challenge_types(api: Api) -> None:
+    response = api.post("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                        username=CASEY)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def lenient_registration_challenge_type(api: Api) -> None:
+    token = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP,
+                   continuation_token=api.registration_token())["continuation_token"]
+    assert api.ok("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=token,
+                  challenge_type="oob password redirect", challenge_target="+14255550123", challenge_channel="sms")
+
+
 def bad_attributes_ignored(api: Api) -> None:
     response = api.post("/signup/v1.0/start", client_id=OTP_APP, challenge_type="oob redirect",
                         username=fresh_email(), attributes="displayName=Q")

@@ -6,6 +6,7 @@ import base64
 import json
 
 import jwt
+import pytest
 from mock_driver import (
     AVERY,
     BASIC_APP,
@@ -168,6 +169,18 @@ def test_sspr_with_polling_and_auto_signin(api: Api) -> None:
     assert api.password_grant(CASEY, "Casey-New-2027!").status_code == 200
 
 
+def test_sspr_takes_every_challenge_type_the_client_supports(api: Api) -> None:
+    """ERR-72: the one list MSAL sends to every flow (`oob password redirect`) starts a reset and gets its code;
+    without `oob` the reset falls back to the redirect response."""
+    token = api.ok("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="oob password redirect",
+                   username=CASEY)["continuation_token"]
+    body = api.ok("/resetpassword/v1.0/challenge", client_id=BASIC_APP, continuation_token=token,
+                  challenge_type="oob password redirect")
+    assert body["challenge_type"] == "oob"
+    assert api.ok("/resetpassword/v1.0/start", client_id=BASIC_APP, challenge_type="password redirect",
+                  username=CASEY) == {"challenge_type": "redirect"}
+
+
 def test_sspr_code_goes_to_strong_auth_email(api: Api) -> None:
     """With a strong-auth email that differs from the account, the reset OTP goes there (§6 E12)."""
     api.sspr_to_otp(CASEY)
@@ -204,6 +217,17 @@ def test_registration_with_sms_otp(api: Api) -> None:
     assert "access_token" in api.tokens(PASSWORD_APP, done["continuation_token"])
     again = api.password_grant(ROBIN, "Robin-Pass-2026!", app=PASSWORD_APP, caps=CAPS)
     assert again.json()["suberror"] == "mfa_required"
+
+
+@pytest.mark.parametrize(
+    ("challenge_type", "ok"), [("redirect oob", True), ("oob oob", False), ("oob password", False)]
+)
+def test_registration_challenge_type_is_oob_with_or_without_redirect(api: Api, challenge_type: str, ok: bool) -> None:
+    """E9 takes `oob`, alone or with §7.2's `redirect`, and nothing else (ERR-73, as the spec says)."""
+    body = api.ok("/register/v1.0/introspect", client_id=PASSWORD_APP, continuation_token=api.registration_token())
+    answer = api.post("/register/v1.0/challenge", client_id=PASSWORD_APP, continuation_token=body["continuation_token"],
+                      challenge_type=challenge_type, challenge_target="+14255550123", challenge_channel="sms")
+    assert (answer.status_code == 200) is ok, answer.text
 
 
 def test_registration_preverified_after_signup(api: Api) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.killtable import KillTable, Run
+from conformance.killtable import KillTable, Note, Run
 from conformance.mock.deviations import DEVIATIONS, READINGS, SWITCHES
 
 
@@ -50,3 +50,9 @@ def test_a_documented_reading_warns_and_never_fails(kill_table: KillTable, readi
     """An answer an erratum tolerates (or the docs allow) draws no failure, and a warning where the reading says."""
     run = _run(kill_table, reading)
     assert kill_table.caught(run), f"{reading} ({READINGS[reading].what}) was misjudged\n{_detail(run)}"
+
+
+def test_a_multi_line_finding_is_cited_on_one_line() -> None:
+    """A fuzz finding goes on with its reproducer: the table row cites its first line only (Markdown stays a table)."""
+    note = Note("conformance/suites/test_fuzz.py::test_stateful[signin]", "[R-X] accepted | a\n  reproduce: curl")
+    assert note.cite() == "`test_fuzz.py::test_stateful[signin]`: [R-X] accepted \\| a"

@@ -29,7 +29,8 @@ def challenge(call: Call) -> dict[str, Any]:
     target = (call.param("challenge_target") or "").strip()
     default_channel = "sms" if target.startswith("+") else "email"
     channel = (call.param("challenge_channel", required=False) or default_channel).strip()
-    if "oob" not in challenge_type or any(t not in ("oob", "redirect") for t in challenge_type):
+    lenient = call.state.deviating("lenient_registration_challenge_type") and "oob" in challenge_type
+    if sorted(challenge_type) not in (["oob"], ["oob", "redirect"]) and not lenient:  # ERR-73
         raise call.fail("unknown_challenge_type", detail="challenge_type must be 'oob'.")
     if channel not in ("email", "sms"):
         raise call.fail("invalid_parameter", detail=f"Unsupported challenge_channel '{channel[:40]}'.")

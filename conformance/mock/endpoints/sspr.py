@@ -12,11 +12,19 @@ from conformance.mock.validation import password_problem
 MAX_RESET_TOKEN_LIFETIME = 600  # S1: E13 `expires_in` is at most 600 seconds
 
 
+def _closed_list(call: Call, challenge_types: frozenset[str] | None) -> None:
+    """The `sspr_closed_challenge_types` deviation: refuse a `password` the reset does not use (ERR-72's other
+    reading)."""
+    if challenge_types and "password" in challenge_types and call.state.deviating("sspr_closed_challenge_types"):
+        raise call.fail("unknown_challenge_type", detail="Unsupported challenge type 'password'.")
+
+
 def start(call: Call) -> dict[str, Any]:
-    """E11: open a reset flow for an existing email+password user."""
+    """E11: open a reset flow for an existing email+password user (`password` in the list is ignored, ERR-72)."""
     app = call.client()
     challenge_types = call.challenge_types(app, required=True)
     assert challenge_types is not None
+    _closed_list(call, challenge_types)
     username = (call.param("username") or "").strip()
     capabilities = call.capabilities()
     user_flow = call.user_flow(app)
@@ -35,6 +43,7 @@ def challenge(call: Call) -> dict[str, Any]:
     """E12: email the reset OTP (to the strong-auth email when the user has one, S1)."""
     app = call.client()
     requested = call.challenge_types(app, required=False)
+    _closed_list(call, requested)
     flow = call.take("E12")
     assert flow.user is not None
     if "oob" not in (requested or flow.challenge_types):
