@@ -155,7 +155,7 @@ def _mock_app(deviations: tuple[str, ...], origin: str | None = None) -> Starlet
     """The embedded mock tenant reached at `origin` (None: the address it is served at), with the named deviations
     switched on (they survive `/_mock/reset`)."""
     from conformance.mock.app import create_app
-    from conformance.mock.tenant import load_tenant
+    from conformance.mock.config import load_tenant
 
     tenant = load_tenant()
     deviating = dataclasses.replace(tenant, deviations=tuple(dict.fromkeys((*tenant.deviations, *deviations))))

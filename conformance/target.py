@@ -491,7 +491,7 @@ MOCK_SMS_NUMBER = "+14255550123"
 
 def mock_profile(base_url: str, control_url: str) -> TargetProfile:
     """The profile of the embedded mock's bundled default tenant (`conformance/mock/default_tenant.toml`)."""
-    from conformance.mock.tenant import TenantConfigError, load_tenant
+    from conformance.mock.config import TenantConfigError, load_tenant
 
     try:
         mock = load_tenant()

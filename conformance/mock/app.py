@@ -9,12 +9,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
 from conformance.contract import errors
+from conformance.mock.config import TenantConfig, TenantConfigError, load_tenant
 from conformance.mock.control import control_routes
 from conformance.mock.deviations import unknown
 from conformance.mock.endpoints import ENDPOINTS, Mock
 from conformance.mock.serving import MockMiddleware, http_exception_handler, native_endpoint
 from conformance.mock.state import MockState
-from conformance.mock.tenant import Tenant, TenantConfigError, load_tenant
 from conformance.mock.tokens import Signer, discovery
 
 
@@ -31,7 +31,7 @@ def _metadata_routes(mock: Mock, prefix: str) -> list[BaseRoute]:
     ]
 
 
-def create_app(tenant: Tenant | None = None, *, control: bool = True, origin: str | None = None) -> Starlette:
+def create_app(tenant: TenantConfig | None = None, *, control: bool = True, origin: str | None = None) -> Starlette:
     """Build the mock tenant app; `control=False` leaves out the `/_mock/` control API.
 
     `origin` (scheme://host[:port]) is where the server will be reached, chosen at start (`mock serve` passes the

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from conformance import redaction
+from conformance.mock.config import TenantConfigError, load_tenant
 from conformance.mock.deviations import SWITCHES, descriptions
-from conformance.mock.tenant import TenantConfigError, load_tenant
 
 
 @click.group("mock")

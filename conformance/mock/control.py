@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from conformance.mock.config import TenantConfigError, user_from_mapping
 from conformance.mock.deviations import descriptions, unknown
 from conformance.mock.endpoints import ENDPOINTS, Mock
 from conformance.mock.state import ClockError, FaultQueueFull, User
 from conformance.mock.state.clock import seconds_value
-from conformance.mock.tenant import TenantConfigError, user_from_mapping
 
 _FAULT_KEYS = {"row", "extra", "redirect", "redirect_reason", "status", "retry_after", "body", "headers", "delay_ms"}
 

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.contract import secrets as secret_fields
+from conformance.mock.config import GUID
 from conformance.mock.endpoints import Call, Handler, Mock
 from conformance.mock.envelope import (
     INTERNAL,
@@ -30,7 +31,6 @@ from conformance.mock.envelope import (
 )
 from conformance.mock.forms import FormProblem, parse_form, read_body
 from conformance.mock.state import REQUEST_ID
-from conformance.mock.tenant import GUID
 
 log = logging.getLogger("conformance.mock")
 

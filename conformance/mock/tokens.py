@@ -13,7 +13,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from conformance.mock.tenant import Tenant
+from conformance.mock.config import TenantConfig
 from conformance.mock.validation import OIDC_SCOPES
 
 
@@ -53,17 +53,17 @@ class Signer:
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"})
 
 
-def issuer(origin: str, tenant: Tenant) -> str:
+def issuer(origin: str, tenant: TenantConfig) -> str:
     """Token issuer: `{origin}/{tenant_id}/v2.0`, as Entra's ciamlogin issuers are shaped."""
     return f"{origin}/{tenant.tenant_id}/v2.0"
 
 
-def authority(origin: str, tenant: Tenant) -> str:
+def authority(origin: str, tenant: TenantConfig) -> str:
     """Base URL clients use: `{origin}/{subdomain}.onmicrosoft.com`."""
     return f"{origin}/{tenant.subdomain}.onmicrosoft.com"
 
 
-def discovery(origin: str, tenant: Tenant) -> dict[str, Any]:
+def discovery(origin: str, tenant: TenantConfig) -> dict[str, Any]:
     """The OpenID Provider configuration document."""
     base = authority(origin, tenant)
     return {
@@ -84,7 +84,7 @@ def discovery(origin: str, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def client_info(oid: str, tenant: Tenant) -> str:
+def client_info(oid: str, tenant: TenantConfig) -> str:
     """The token response's `client_info` (observed, MSAL): base64url JSON naming the user (`uid`) and tenant (`utid`),
     from which MSAL builds the account's `homeAccountId` (`uid.utid`)."""
     info = json.dumps({"uid": oid, "utid": tenant.tenant_id}, separators=(",", ":")).encode()
@@ -100,7 +100,7 @@ def subject(oid: str, client_id: str) -> str:
 def claims(
     *,
     iss: str,
-    tenant: Tenant,
+    tenant: TenantConfig,
     client_id: str,
     oid: str,
     email: str,

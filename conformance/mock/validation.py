@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.mock.tenant import Attribute, PasswordPolicy, UserFlow
+from conformance.mock.config import AttributeConfig, PasswordPolicy, UserFlowConfig
 
 CAPABILITIES = frozenset({"mfa_required", "registration_required"})
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
@@ -56,7 +56,7 @@ def parse_attributes(raw: str) -> dict[str, Any]:
     return value
 
 
-def descriptor(attribute: Attribute) -> dict[str, Any]:
+def descriptor(attribute: AttributeConfig) -> dict[str, Any]:
     """The documented `required_attributes[]` item for an attribute."""
     item: dict[str, Any] = {"name": attribute.name, "type": attribute.type, "required": attribute.required}
     if attribute.regex is not None:
@@ -68,7 +68,7 @@ def descriptor(attribute: Attribute) -> dict[str, Any]:
 TYPED_VALUES = {"boolean": re.compile(r"(?i)true|false"), "int": re.compile(r"[+-]?[0-9]+")}
 
 
-def _value_ok(attribute: Attribute, value: Any) -> bool:
+def _value_ok(attribute: AttributeConfig, value: Any) -> bool:
     if not isinstance(value, str):
         return False
     typed = TYPED_VALUES.get(attribute.type)
@@ -92,7 +92,7 @@ class AttributeCheck:
     invalid: list[dict[str, Any]]
 
 
-def check_attributes(flow: UserFlow, values: dict[str, Any], *, required_only: bool = False) -> AttributeCheck:
+def check_attributes(flow: UserFlowConfig, values: dict[str, Any], *, required_only: bool = False) -> AttributeCheck:
     """Validate submitted attributes; unknown names are ignored (S1), optional ones too when `required_only` (S7)."""
     accepted: dict[str, str] = {}
     invalid: list[dict[str, Any]] = []

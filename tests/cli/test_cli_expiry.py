@@ -12,7 +12,7 @@ import pytest
 from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, serving
 
 from conformance.expiry import margin
-from conformance.mock.tenant import DEFAULT_TENANT_PATH, load_tenant
+from conformance.mock.config import DEFAULT_TENANT_PATH, load_tenant
 
 #: Short lifetimes (seconds): a code outlives its lifetime before its continuation token does, as in the bundled tenant.
 #: Long enough that the run's own work (preparing 40 probes, then probing; ~4 s idle, up to 12 s measured on a loaded

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
-from conformance.mock.tenant import load_tenant
+from conformance.mock.config import load_tenant
 from conformance.session import serve_app
 
 HERE = Path(__file__).parent

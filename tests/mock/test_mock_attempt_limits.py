@@ -21,7 +21,7 @@ from mock_driver import (
 )
 
 from conformance.mock import create_app, load_tenant
-from conformance.mock.tenant import AttemptLimits
+from conformance.mock.config import AttemptLimits
 
 CONTINUE = "/signup/v1.0/continue"
 TOKEN = "/oauth2/v2.0/token"

@@ -12,7 +12,7 @@ from mock_driver import BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, Api, fresh_em
 
 from conformance.contract import errors
 from conformance.mock import create_app, load_tenant
-from conformance.mock.tenant import Retention
+from conformance.mock.config import Retention
 
 CHALLENGE = "/signup/v1.0/challenge"
 INVALID = errors.table().served("E2", "invalid_token")[0].error  # what E2 answers a token it does not know

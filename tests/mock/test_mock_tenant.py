@@ -11,15 +11,15 @@ from mock_driver import in_process
 
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
-from conformance.mock.deviations import SWITCHES
-from conformance.mock.tenant import (
+from conformance.mock.config import (
     DEFAULT_TENANT_PATH,
     AttemptLimits,
-    Attribute,
+    AttributeConfig,
     Retention,
-    UserFlow,
+    UserFlowConfig,
     parse_tenant,
 )
+from conformance.mock.deviations import SWITCHES
 from conformance.mock.validation import check_attributes
 
 MINIMAL = """
@@ -166,6 +166,6 @@ def test_the_one_flow_example_tenants_have_one_user_flow(file: str, flow_method:
 )
 def test_a_typed_attribute_takes_only_values_of_its_type(kind: str, good: str, bad: str) -> None:
     """A Boolean attribute takes `true`/`false`, an Int digits; anything else is attribute_validation_failed (§7.4)."""
-    flow = UserFlow("f", "email_otp", attributes=(Attribute("a", kind, required=True),))
+    flow = UserFlowConfig("f", "email_otp", attributes=(AttributeConfig("a", kind, required=True),))
     assert check_attributes(flow, {"a": good}).accepted == {"a": good}
     assert [item["name"] for item in check_attributes(flow, {"a": bad}).invalid] == ["a"]

@@ -10,10 +10,10 @@ from starlette.types import Scope
 
 from conformance.contract import openapi
 from conformance.contract.errors import ErrorTable
+from conformance.mock.config import CHALLENGE_TYPES, GUID, AppConfig, TenantConfig, UserFlowConfig
 from conformance.mock.envelope import ApiError
 from conformance.mock.forms import Form
 from conformance.mock.state import Flow, MockState, Otp, TokenProblem, TokenRecord
-from conformance.mock.tenant import CHALLENGE_TYPES, GUID, Application, Tenant, UserFlow
 from conformance.mock.tokens import Signer
 from conformance.mock.validation import CAPABILITIES, mask
 
@@ -30,7 +30,7 @@ class Mock:
     """The services of one mock tenant: configuration, state, signing key, error table, and the origin clients reach it
     at when it was fixed at start (see `origin_of`)."""
 
-    tenant: Tenant
+    tenant: TenantConfig
     state: MockState
     signer: Signer
     table: ErrorTable
@@ -70,7 +70,7 @@ class Call:
         return self.mock.state
 
     @property
-    def tenant(self) -> Tenant:
+    def tenant(self) -> TenantConfig:
         """The tenant configuration."""
         return self.mock.tenant
 
@@ -104,7 +104,7 @@ class Call:
             return None
         return value
 
-    def client(self) -> Application:
+    def client(self) -> AppConfig:
         """The calling app; refused as the table documents if missing, malformed, unknown, confidential or disabled."""
         if self.form.get("client_id") == "" and self.state.deviating("empty_client_id_unauthorized"):
             raise self.fail("unknown_client", detail="Application '' was not found in the directory.")
@@ -123,11 +123,11 @@ class Call:
             raise self.fail("native_auth_disabled", detail="The application is not enabled for native authentication.")
         return app
 
-    def user_flow(self, app: Application) -> UserFlow:
+    def user_flow(self, app: AppConfig) -> UserFlowConfig:
         """The user flow the app is bound to."""
         return self.tenant.flow_of(app)
 
-    def challenge_types(self, app: Application, *, required: bool) -> frozenset[str] | None:
+    def challenge_types(self, app: AppConfig, *, required: bool) -> frozenset[str] | None:
         """The parsed `challenge_type` list (§7.2): unknown values are `invalid_request`, no `redirect` is
         `unsupported_challenge_type` (ERR-01 ruling: the table wins over the example), as the conditions say."""
         raw = self.param("challenge_type", required=required)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from conformance.mock.config import EMAIL, PHONE
 from conformance.mock.endpoints.base import Call
 from conformance.mock.state import MfaMethod
-from conformance.mock.tenant import EMAIL, PHONE
 
 
 def introspect(call: Call) -> dict[str, Any]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.mock.config import AppConfig
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Redirect
 from conformance.mock.state import Flow, User
-from conformance.mock.tenant import Application
 from conformance.mock.validation import mask
 
 
-def first_factor(call: Call, app: Application, user: User) -> str:
+def first_factor(call: Call, app: AppConfig, user: User) -> str:
     """The first factor's challenge type: `password` for password users of a password flow, else `oob`."""
     return "password" if call.user_flow(app).uses_password and user.password else "oob"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.mock.config import EMAIL, UserFlowConfig
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
-from conformance.mock.tenant import EMAIL, UserFlow
 from conformance.mock.validation import (
     AttributesMalformed,
     check_attributes,
@@ -19,7 +19,7 @@ from conformance.mock.validation import (
 _STEP_TABLES = {"oob": "E3a", "password": "E3b", "attributes": "E3c"}
 
 
-def _attributes(call: Call, flow: UserFlow, raw: str | None, *, required_only: bool = False) -> dict[str, str]:
+def _attributes(call: Call, flow: UserFlowConfig, raw: str | None, *, required_only: bool = False) -> dict[str, str]:
     """Parse and validate `attributes`: bad JSON is `invalid_request`, a failing value `attribute_validation_failed`."""
     if raw is None:
         return {}
@@ -37,7 +37,7 @@ def _attributes(call: Call, flow: UserFlow, raw: str | None, *, required_only: b
     return checked.accepted
 
 
-def _password(call: Call, flow: UserFlow, password: str) -> None:
+def _password(call: Call, flow: UserFlowConfig, password: str) -> None:
     """Refuse a password the policy rejects with the table's row for the condition it meets."""
     problem = password_problem(flow.password_policy, password)
     if problem:

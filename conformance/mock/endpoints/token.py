@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.mock.config import GUID, AppConfig
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
-from conformance.mock.tenant import GUID, Application
 from conformance.mock.tokens import claims, client_info, issuer
 from conformance.mock.validation import OIDC_SCOPES, ScopeCheck, check_scopes
 
@@ -27,7 +27,7 @@ GENERIC_GRANTS = frozenset(
 )
 
 
-def _client(call: Call) -> Application:
+def _client(call: Call) -> AppConfig:
     """The calling app; a confidential app that authenticates itself fails generic client authentication (401)."""
     raw = (call.form.get("client_id") or "").strip()
     app = call.tenant.app(raw) if GUID.match(raw) else None
@@ -72,7 +72,7 @@ def _second_factor(call: Call, flow: Flow) -> None:
     )
 
 
-def _tokens(call: Call, app: Application, user: User, scopes: ScopeCheck) -> dict[str, Any]:
+def _tokens(call: Call, app: AppConfig, user: User, scopes: ScopeCheck) -> dict[str, Any]:
     """The documented token response: access token always, id token with `openid`, refresh token with
     `offline_access` (S2)."""
     deviating = call.state.deviating

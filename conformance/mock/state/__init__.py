@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from conformance.mock.config import TenantConfig
 from conformance.mock.state.attempts import Attempts
 from conformance.mock.state.clock import REQUEST_ID, Clock, ClockError
 from conformance.mock.state.continuation import ContinuationTokens, TokenProblem, TokenRecord
@@ -27,7 +28,6 @@ from conformance.mock.state.faults import FaultQueueFull, Faults
 from conformance.mock.state.flows import Flow, Flows, Otp
 from conformance.mock.state.outbox import Message, Outbox
 from conformance.mock.state.refresh import RefreshRecord, RefreshTokens
-from conformance.mock.tenant import Tenant
 from conformance.redaction import remember
 
 log = logging.getLogger("conformance.mock")
@@ -44,7 +44,7 @@ __all__ = [
 class MockState:
     """All state of one mock tenant; see the module docstring for the locking rule."""
 
-    def __init__(self, tenant: Tenant) -> None:
+    def __init__(self, tenant: TenantConfig) -> None:
         self.tenant = tenant
         self.lock = threading.RLock()
         self.clock = Clock(tenant.retention.scoped_clocks)

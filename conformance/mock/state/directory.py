@@ -6,7 +6,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from conformance.mock.tenant import UserSeed
+from conformance.mock.config import UserSeed
 
 
 @dataclass(slots=True)

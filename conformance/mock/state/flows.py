@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from conformance.mock.config import AppConfig
 from conformance.mock.state.directory import MfaMethod, User
-from conformance.mock.tenant import Application
 
 
 @dataclass(slots=True)
@@ -28,7 +28,7 @@ class Flow:
     both belong to the flow's bookkeeping (`Flows`, `ContinuationTokens`), not to the endpoints."""
 
     kind: str
-    app: Application
+    app: AppConfig
     username: str
     challenge_types: frozenset[str]
     capabilities: frozenset[str] = frozenset()

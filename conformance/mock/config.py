@@ -45,7 +45,7 @@ class PasswordPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Attribute:
+class AttributeConfig:
     """A user attribute collected at sign-up (§7.4)."""
 
     name: str
@@ -57,14 +57,14 @@ class Attribute:
 
 
 @dataclass(frozen=True, slots=True)
-class UserFlow:
+class UserFlowConfig:
     """A sign-up/sign-in user flow: primary method, SSPR, MFA, attributes and password policy."""
 
     name: str
     authentication_method: str
     sspr: bool = False
     mfa: bool = False
-    attributes: tuple[Attribute, ...] = ()
+    attributes: tuple[AttributeConfig, ...] = ()
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
 
     @property
@@ -74,7 +74,7 @@ class UserFlow:
 
 
 @dataclass(frozen=True, slots=True)
-class Application:
+class AppConfig:
     """An app registration: public or confidential, native auth on or off, bound to one user flow."""
 
     client_id: str
@@ -151,7 +151,7 @@ class AttemptLimits:
 
 
 @dataclass(frozen=True, slots=True)
-class Tenant:
+class TenantConfig:
     """Everything the mock serves: identity, applications, user flows, users, lifetimes, bounds and limits.
 
     `origin` (scheme://host[:port]) is where clients reach the mock: the issuer and discovery URLs are built from it,
@@ -161,8 +161,8 @@ class Tenant:
     tenant_id: str = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
     display_name: str = "Contoso"
     scopes: tuple[str, ...] = ()
-    applications: tuple[Application, ...] = ()
-    user_flows: tuple[UserFlow, ...] = ()
+    applications: tuple[AppConfig, ...] = ()
+    user_flows: tuple[UserFlowConfig, ...] = ()
     users: tuple[UserSeed, ...] = ()
     lifetimes: Lifetimes = field(default_factory=Lifetimes)
     retention: Retention = field(default_factory=Retention)
@@ -173,12 +173,12 @@ class Tenant:
     sms_blocked_numbers: tuple[str, ...] = ()
     deviations: tuple[str, ...] = ()
 
-    def app(self, client_id: str) -> Application | None:
+    def app(self, client_id: str) -> AppConfig | None:
         """The application with this client id (case-insensitive), if any."""
         wanted = client_id.lower()
         return next((app for app in self.applications if app.client_id.lower() == wanted), None)
 
-    def flow_of(self, app: Application) -> UserFlow:
+    def flow_of(self, app: AppConfig) -> UserFlowConfig:
         """The user flow an application is bound to."""
         return next(flow for flow in self.user_flows if flow.name == app.user_flow)
 
@@ -216,11 +216,11 @@ def _parse_policy(table: _TenantTable) -> PasswordPolicy:
     return policy
 
 
-def _parse_attribute(table: _TenantTable) -> Attribute:
+def _parse_attribute(table: _TenantTable) -> AttributeConfig:
     regex = table.get("regex", str, None)
     if regex is not None and (problem := _regex_problem(regex)):
         raise table.error("regex", problem)
-    attribute = Attribute(
+    attribute = AttributeConfig(
         name=table.text("name", pattern=ATTRIBUTE_NAME, what="an attribute programmable name"),
         type=table.choice("type", ATTRIBUTE_TYPES, "string"),
         required=table.get("required", bool, False),
@@ -234,9 +234,9 @@ def _parse_attribute(table: _TenantTable) -> Attribute:
     return attribute
 
 
-def _parse_flow(table: _TenantTable) -> UserFlow:
+def _parse_flow(table: _TenantTable) -> UserFlowConfig:
     attributes = tuple(_parse_attribute(item) for item in table.tables("attributes"))
-    flow = UserFlow(
+    flow = UserFlowConfig(
         name=table.text("name"),
         authentication_method=table.choice("authentication_method", METHODS),
         sspr=table.get("sspr", bool, False),
@@ -250,13 +250,13 @@ def _parse_flow(table: _TenantTable) -> UserFlow:
     return flow
 
 
-def _parse_app(table: _TenantTable, flows: set[str]) -> Application:
+def _parse_app(table: _TenantTable, flows: set[str]) -> AppConfig:
     types = table.strings(
         "challenge_types",
         CHALLENGE_TYPES,
         check=lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}",
     )
-    app = Application(
+    app = AppConfig(
         client_id=table.text("client_id", pattern=GUID, what="a GUID"),
         name=table.text("name"),
         user_flow=table.text("user_flow"),
@@ -337,7 +337,7 @@ def _origin(table: _TenantTable) -> str | None:
     return value.rstrip("/") if value is not None else None
 
 
-def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
+def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantConfig:
     """Validate a loaded TOML document and build the tenant."""
     top = _TenantTable(source, "", data)
     identity = top.table("tenant")
@@ -367,7 +367,7 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
     )
     lifetimes_table.done()
     sms = top.table("sms")
-    tenant = Tenant(
+    tenant = TenantConfig(
         subdomain=identity.text("subdomain", "contoso", pattern=SUBDOMAIN, what="a tenant subdomain"),
         tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=GUID, what="a GUID"),
         display_name=identity.text("display_name", "Contoso"),
@@ -394,7 +394,7 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> Tenant:
     return tenant
 
 
-def load_tenant(path: Path | str | None = None) -> Tenant:
+def load_tenant(path: Path | str | None = None) -> TenantConfig:
     """Load a tenant file (the bundled default when `path` is None); TenantConfigError on any problem."""
     file = Path(path) if path is not None else DEFAULT_TENANT_PATH
     try:
