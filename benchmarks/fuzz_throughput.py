@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from conformance.fuzz import loading, stateful, stateless
 from conformance.fuzz.budget import DEFAULT_EXAMPLES, DEFAULT_SCENARIOS, FuzzBudget
 from conformance.fuzz.run import FuzzRun
-from conformance.session import EMBEDDED, EMBEDDED_HTTP, open_target
+from conformance.target import EMBEDDED, EMBEDDED_HTTP, open_target
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,10 @@ from typing import cast
 import pytest
 
 from conformance.client import Exchange, NativeAuthClient
+from conformance.profile import Application
 from conformance.report.record import marked_requirements
-from conformance.session import Target
 from conformance.steps import NativeAuthSteps
-from conformance.target import Application
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Reached
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 # Only the standard library at module level: a worker imports this module before `pytest.main`, and a plugin's
 # dependency imported before pytest loads the plugin cannot be assertion-rewritten (PytestAssertRewriteWarning).
-EMBEDDED, EMBEDDED_HTTP = "mock", "mock-http"  # conformance.session's names (importing it would import httpx)
+EMBEDDED, EMBEDDED_HTTP = "mock", "mock-http"  # conformance.target's names (importing it would import httpx)
 DEFAULT_OUT = Path("reports/kill-table.md")
 NOT_FUZZ = "not fuzz"
 VERDICT_PREFIX = VERDICT_FAILED

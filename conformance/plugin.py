@@ -15,10 +15,10 @@ from conformance.contract import requirements
 from conformance.mock.deviations import SWITCHES
 from conformance.otp import OtpError
 from conformance.otp.base import describe
+from conformance.profile import Application, ProfileError, load_profile
 from conformance.report.results import warned_rules
-from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.steps import NativeAuthSteps
-from conformance.target import Application, ProfileError, load_profile
+from conformance.target import EMBEDDED, EMBEDDED_HTTP, Target, open_target
 from conformance.verdicts import VERDICT_FAILED, TargetDeviation, Verdict
 from conformance.walker import Actor, FlowStopped, Lacking
 

@@ -17,8 +17,8 @@ from conformance.contract import errors
 from conformance.otp import CommandSource, OtpError, otp_source_from_profile
 from conformance.otp.base import describe
 from conformance.otp.command import HINT
-from conformance.session import profile_client
-from conformance.target import ImapOtp, TargetProfile
+from conformance.profile import ImapOtp, TargetProfile
+from conformance.target import profile_client
 
 #: E4 answers for an unknown username that show the app is enabled for native auth (legacy: invalid_grant).
 UNKNOWN_USER_ERRORS = ("user_not_found", "invalid_grant")

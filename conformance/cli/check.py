@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from conformance.target import ProfileError, load_profile
+from conformance.profile import ProfileError, load_profile
 from conformance.target_check import check_target, table
 
 

@@ -16,8 +16,8 @@ import pytest
 
 from conformance import skips
 from conformance.client import TargetUnreachable
-from conformance.session import EMBEDDED, EMBEDDED_HTTP
-from conformance.target import ProfileError, load_profile
+from conformance.profile import ProfileError, load_profile
+from conformance.target import EMBEDDED, EMBEDDED_HTTP
 from conformance.target_check import check_host, check_otp, probe_address, refused_clients
 
 SUITES = "conformance.suites"

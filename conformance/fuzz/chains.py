@@ -24,8 +24,8 @@ from schemathesis.core.errors import format_transition
 from conformance.contract import openapi
 from conformance.fuzz import shaping
 from conformance.otp import OtpError
-from conformance.session import Target
-from conformance.target import Attribute
+from conformance.profile import Attribute
+from conformance.target import Target
 
 OTP_SENDERS = frozenset({"signupChallenge", "signinChallenge", "ssprChallenge", "registerChallenge"})
 ATTRIBUTE_CANDIDATES = ("Fuzz Tester", "98052", "fuzz")

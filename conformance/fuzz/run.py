@@ -14,7 +14,7 @@ from conformance.contract import openapi
 from conformance.fuzz import checks, findings, nearmiss, wire
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
-from conformance.session import EMBEDDED, EMBEDDED_HTTP, Target
+from conformance.target import EMBEDDED, EMBEDDED_HTTP, Target
 from conformance.verdicts import Severity, Verdict
 from conformance.walker.sspr import PENDING_POLL
 

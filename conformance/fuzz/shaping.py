@@ -15,7 +15,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData
 
 from conformance.contract import openapi, schemas
-from conformance.session import Target
+from conformance.target import Target
 
 ENTRY_OPERATIONS = frozenset({"signupStart", "signinInitiate", "ssprStart"})
 #: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-72).

@@ -8,7 +8,7 @@ from conformance.otp.base import OtpError, OtpSource, OtpTimeout, find_code
 from conformance.otp.command import CommandSource
 from conformance.otp.imap import ImapSource
 from conformance.otp.outbox import OutboxSource
-from conformance.target import CommandOtp, ImapOtp, TargetProfile
+from conformance.profile import CommandOtp, ImapOtp, TargetProfile
 
 __all__ = [
     "CommandSource", "ImapSource", "OtpError", "OtpSource", "OtpTimeout", "OutboxSource", "find_code",

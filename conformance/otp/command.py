@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 
 from conformance.otp.base import OtpError, OtpTimeout, describe, find_code, poll
+from conformance.profile import CommandOtp
 from conformance.redaction import remember
-from conformance.target import CommandOtp
 
 log = logging.getLogger("conformance.otp")
 HINT = "an OTP command must print nothing and exit 0 while no code has come (README: the OTP command contract)"

@@ -16,7 +16,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from conformance.otp.base import OtpError, describe, find_code, poll
-from conformance.target import ImapOtp
+from conformance.profile import ImapOtp
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 HIDDEN_TAGS = ("script", "style", "head")

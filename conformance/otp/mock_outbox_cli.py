@@ -11,7 +11,7 @@ import sys
 
 from conformance.otp.base import OtpError
 from conformance.otp.outbox import OutboxSource
-from conformance.target import OutboxOtp
+from conformance.profile import OutboxOtp
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from conformance.otp.base import OtpError, describe, poll
-from conformance.target import OutboxOtp
+from conformance.profile import OutboxOtp
 
 
 @dataclass(frozen=True)

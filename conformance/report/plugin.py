@@ -24,13 +24,13 @@ from pytest_html import extras
 import conformance.suites
 from conformance import redaction
 from conformance.plugin import TRANSCRIPT, VERDICT
+from conformance.profile import ProfileError, load_profile, mock_profile
 from conformance.report import htmlreport, incomplete, summary, traceability, transcripts
 from conformance.report.pages import esc
 from conformance.report.record import phase_record
 from conformance.report.results import RECORD, Run, now, warned_rules, worst
 from conformance.report.scrub import SecretWatch, scrub, scrub_report
-from conformance.session import EMBEDDED, EMBEDDED_HTTP
-from conformance.target import ProfileError, load_profile, mock_profile
+from conformance.target import EMBEDDED, EMBEDDED_HTTP
 
 DEFAULT_DIR = "reports"
 HTML_NAME = "conformance.html"

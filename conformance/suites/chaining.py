@@ -22,9 +22,9 @@ from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
 from conformance.contract.errors import ErrorRow
 from conformance.expiry import Kit
-from conformance.session import Target
+from conformance.profile import Application
 from conformance.steps import NativeAuthSteps, json_attributes
-from conformance.target import Application
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Feature, FlowStopped, Reached, User, Wait, mfa, signin, signup, sspr
 from conformance.walker.actor import attribute_values, new_password

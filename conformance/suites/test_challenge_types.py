@@ -15,8 +15,8 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.contract import errors
-from conformance.session import Target
-from conformance.target import Tenant
+from conformance.profile import UserFlow
+from conformance.target import Target
 from conformance.walker import Actor, reach
 from conformance.walker.actor import challenge_types
 from conformance.walker.features import EMAIL_OTP, MFA, PASSWORD, app_with
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.rules
 METHODS = pytest.mark.parametrize("method", [PASSWORD, EMAIL_OTP], ids=["email_password", "email_otp"])
 
 
-def _lacking(tenant: Tenant) -> str:
+def _lacking(tenant: UserFlow) -> str:
     """The method the user flow does not rely on alone: it leaves out the one the flow needs (§7.2 usage matrix)."""
     return "oob" if tenant.auth_method == "email_password" else "password"
 

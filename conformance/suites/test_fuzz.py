@@ -15,7 +15,7 @@ from conformance.contract import openapi
 from conformance.fuzz import loading, stateful, stateless
 from conformance.fuzz.options import BUDGET, STOPPED_PROPERTY
 from conformance.fuzz.run import EMBEDDED_TARGETS, FuzzRun
-from conformance.session import Target
+from conformance.target import Target
 from conformance.verdicts import Verdict
 
 pytestmark = pytest.mark.fuzz

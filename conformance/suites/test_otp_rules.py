@@ -14,8 +14,8 @@ import pytest
 from conformance import checks
 from conformance.contract import errors
 from conformance.expiry import Kit
-from conformance.session import Target
 from conformance.suites.chaining import refused
+from conformance.target import Target
 from conformance.walker import Feature, Reached, reach
 from conformance.walker.features import EMAIL_OTP, app_with
 from conformance.walker.routes import ActorFor

@@ -14,9 +14,9 @@ import pytest
 
 from conformance import checks
 from conformance.expiry import Kit
-from conformance.session import Target
+from conformance.profile import Application
 from conformance.suites._support import needs
-from conformance.target import Application
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Reached, reach
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with

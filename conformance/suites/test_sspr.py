@@ -11,8 +11,8 @@ import pytest
 
 from conformance import checks
 from conformance.client import ApiResponse
-from conformance.session import Target
 from conformance.suites.chaining import invalid_token_row, refused
+from conformance.target import Target
 from conformance.walker import Actor
 from conformance.walker.actor import new_password
 from conformance.walker.features import MFA, NO_MFA, SSPR, app_with

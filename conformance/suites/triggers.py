@@ -16,10 +16,10 @@ import pytest
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
 from conformance.expiry import Kit
-from conformance.session import Target
+from conformance.profile import Application
 from conformance.steps import json_attributes
 from conformance.suites._support import needs
-from conformance.target import Application
+from conformance.target import Target
 from conformance.walker import Actor, Feature, Reached, reach
 from conformance.walker.actor import attribute_values, new_password
 from conformance.walker.features import ATTRIBUTES, EMAIL_OTP, MFA, PASSWORD, app_with

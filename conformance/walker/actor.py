@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.otp import OtpSource
+from conformance.profile import Attribute, TargetProfile, UserFlow
 from conformance.steps import NativeAuthSteps
-from conformance.target import Attribute, TargetProfile, Tenant
 from conformance.verdicts import Verdict
 
 #: Sample values per attribute data type (api-reference.md §7.4, S15; wire values are always strings), tried in order
@@ -51,22 +51,22 @@ def attribute_value(attribute: Attribute) -> str:
     return next((sample for sample in samples if pattern is None or pattern.fullmatch(sample)), samples[0])
 
 
-def attribute_values(tenant: Tenant, *, required_only: bool = True) -> dict[str, str]:
+def attribute_values(tenant: UserFlow, *, required_only: bool = True) -> dict[str, str]:
     """Valid values for the user flow's attributes, per their type, options or regex (§7.4)."""
     return {a.name: attribute_value(a) for a in tenant.attributes if a.required or not required_only}
 
 
-def uses_password(tenant: Tenant) -> bool:
+def uses_password(tenant: UserFlow) -> bool:
     """Whether the user flow signs in with a password (an e-mail OTP flow takes none, §E1)."""
     return tenant.auth_method == "email_password"
 
 
-def challenge_types(tenant: Tenant) -> str:
+def challenge_types(tenant: UserFlow) -> str:
     """The challenge types an app of this user flow advertises (§7.2 usage matrix), always with `redirect`."""
     return "oob password redirect" if uses_password(tenant) else "oob redirect"
 
 
-def first_factor(tenant: Tenant) -> str:
+def first_factor(tenant: UserFlow) -> str:
     """The challenge type of the user flow's first factor (§E5): `password`, or `oob` for e-mail one-time passcodes."""
     return "password" if uses_password(tenant) else "oob"
 
@@ -79,7 +79,7 @@ class Actor:
     otp: OtpSource
     verdict: Verdict
     profile: TargetProfile
-    tenant: Tenant
+    tenant: UserFlow
 
     @property
     def scope(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from conformance.target import Application, TargetProfile, Tenant
+from conformance.profile import Application, TargetProfile, UserFlow
 
 LACKING_PREFIX = "target profile: "
 
@@ -21,7 +21,7 @@ class Feature:
 
     label: str
     key: str
-    offered_by: Callable[[Tenant], bool]
+    offered_by: Callable[[UserFlow], bool]
 
     def __str__(self) -> str:
         return self.label

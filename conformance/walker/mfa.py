@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
-from conformance.session import Target
-from conformance.target import TargetProfile
+from conformance.profile import TargetProfile
+from conformance.target import Target
 from conformance.walker.actor import Actor, FlowStopped, Reached, User
 from conformance.walker.features import Lacking
 from conformance.walker.signin import flow_control, password_grant

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from conformance.session import Target
-from conformance.target import Application
+from conformance.profile import Application
+from conformance.target import Target
 from conformance.walker import mfa, signin, signup, sspr
 from conformance.walker.actor import Actor, Reached, User
 from conformance.walker.features import ATTRIBUTES, MFA, PASSWORD, SSPR, Feature, Lacking, app_with

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
-from conformance.session import Target
 from conformance.steps import json_attributes
+from conformance.target import Target
 from conformance.walker.actor import (
     Actor,
     FlowStopped,

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from conformance.contract.paths import REPO_ROOT
-from conformance.session import free_port
+from conformance.target import free_port
 
 BIN = Path(sys.executable).parent
 CONFORMANCE = str(BIN / "conformance")

@@ -11,8 +11,8 @@ import httpx
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.session import free_port
-from conformance.target import CommandOtp, mock_profile
+from conformance.profile import CommandOtp, mock_profile
+from conformance.target import free_port
 from conformance.target_check import check_otp
 
 

@@ -16,7 +16,7 @@ import pytest
 from cli_support import BIN, answers
 
 from conformance.contract.paths import REPO_ROOT
-from conformance.session import free_port
+from conformance.target import free_port
 
 GATE = REPO_ROOT / "examples" / "ci" / "client-library-gate.sh"
 MSAL_TESTS = REPO_ROOT / "tests" / "clients" / "test_msal.py"

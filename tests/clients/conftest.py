@@ -29,7 +29,7 @@ from msal_support import (  # noqa: E402  (after the rewrite hook, so the scenar
 )
 
 from conformance.mock.app import create_app  # noqa: E402
-from conformance.session import serve_app  # noqa: E402
+from conformance.target import serve_app  # noqa: E402
 
 CAPABILITIES = ["mfa_required", "registration_required"]
 

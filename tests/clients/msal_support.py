@@ -31,7 +31,7 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
 from conformance.mock.config import load_tenant
-from conformance.session import serve_app
+from conformance.target import serve_app
 
 HERE = Path(__file__).parent
 BUILD = HERE / ".build"

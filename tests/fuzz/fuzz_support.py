@@ -14,8 +14,8 @@ from schemathesis import Case, Response
 from conformance.fuzz import loading
 from conformance.fuzz.budget import FuzzBudget
 from conformance.fuzz.run import FuzzRun
-from conformance.session import Target
-from conformance.target import mock_profile
+from conformance.profile import mock_profile
+from conformance.target import Target
 
 BASE = "http://mock.test/contoso.onmicrosoft.com"
 CLIENT_ID = "00001111-aaaa-2222-bbbb-3333cccc4444"

@@ -10,7 +10,7 @@ import pytest
 from harness_support import Faults
 
 from conformance.client import NativeAuthClient
-from conformance.session import EMBEDDED, Target, open_target
+from conformance.target import EMBEDDED, Target, open_target
 
 
 @pytest.fixture(scope="session")

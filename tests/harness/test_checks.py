@@ -17,8 +17,8 @@ from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
 from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
-from conformance.session import Target
 from conformance.steps import NativeAuthSteps
+from conformance.target import Target
 from conformance.verdicts import Finding, Severity, SeverityPolicy, TargetDeviation, Verdict, basis
 
 STRICT = "E3a.invalid_grant.invalid_oob_value"  # AADSTS 50181, no erratum: a wrong answer is a FAILURE

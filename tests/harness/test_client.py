@@ -14,8 +14,8 @@ from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
 
 import conformance.client
 from conformance.client import ApiResponse, Exchange, NativeAuthClient, Pacer, TargetUnreachable
-from conformance.session import Target, free_port
 from conformance.steps import NativeAuthSteps
+from conformance.target import Target, free_port
 
 BASE = "http://target.test/contoso.onmicrosoft.com"
 START = "/signup/v1.0/start"

@@ -11,7 +11,7 @@ from harness_support import OTP_APP
 
 from conformance import expiry
 from conformance.client import NativeAuthClient
-from conformance.session import Target
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Lacking, reach
 

@@ -1,10 +1,10 @@
-"""The run's accounts: those whose sign-up completed, apart from those only attempted (conformance.session)."""
+"""The run's accounts: those whose sign-up completed, apart from those only attempted (conformance.target)."""
 
 from __future__ import annotations
 
 from conformance.client import NativeAuthClient
-from conformance.session import Target
 from conformance.steps import NativeAuthSteps
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor
 from conformance.walker.signup import password_for, sign_up, signup_challenge

@@ -9,9 +9,9 @@ import pytest
 from harness_support import OTP_APP
 
 from conformance.client import NativeAuthClient
-from conformance.session import Target
+from conformance.profile import Attribute, TargetProfile
 from conformance.steps import NativeAuthSteps
-from conformance.target import Attribute, TargetProfile
+from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Lacking, reach
 from conformance.walker.actor import attribute_value

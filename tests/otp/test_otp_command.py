@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conformance.otp import CommandSource, OtpError, OtpTimeout
+from conformance.profile import CommandOtp
 from conformance.redaction import REMEMBERED
-from conformance.target import CommandOtp
 
 # Prints the file named after the address (the last argument) in the directory given first, or nothing.
 PRINT_MAILBOX = """

@@ -23,8 +23,8 @@ import pytest
 import trustme
 
 from conformance.otp import ImapSource, OtpError, OtpTimeout, otp_source_from_profile
-from conformance.session import free_port
-from conformance.target import load_profile
+from conformance.profile import load_profile
+from conformance.target import free_port
 
 USER, PASSWORD = "demouser", "demopass"
 

@@ -13,7 +13,7 @@ import pytest
 
 from conformance.otp import CommandSource, OtpError, OtpTimeout, OutboxSource
 from conformance.otp.mock_outbox_cli import main as outbox_cli
-from conformance.target import CommandOtp, OutboxOtp
+from conformance.profile import CommandOtp, OutboxOtp
 
 CONTROL = "http://mock.test"
 ADDRESS = "qa+1@example.com"

@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from conformance.mock.state import MockState
+from conformance.profile import Secret
 from conformance.redaction import fingerprint
-from conformance.target import Secret
 
 PROBE = "probe-value-84930217"
 

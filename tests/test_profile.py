@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.otp import CommandSource, ImapSource, OutboxSource, otp_source_from_profile
-from conformance.target import (
+from conformance.profile import (
     CommandOtp,
     ImapOtp,
     OutboxOtp,
