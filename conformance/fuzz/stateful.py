@@ -6,6 +6,11 @@ chain: schemathesis would also start chains at every linked operation with rando
 stateless phase already covers. `before_call` prepares each step (`chains.ChainKeeper`), `call` sends it through the
 target's transport and checks it (`run.FuzzRun.execute`); failures are collected, never raised inside Hypothesis, so
 its output never prints an unredacted case.
+
+A step's case is drawn from the operation's stateless corpus (`corpus.pool`: the cases Hypothesis drew for that
+operation and mode), not generated anew: generating costs more than sending and judging, and a live step rebuilds
+most of what it sends from its chain anyway (token, OTP, password, attributes). Hypothesis still picks which case,
+and whether positive or negative, so scenarios stay seeded; the link values are merged into the picked case as before.
 """
 
 from __future__ import annotations
@@ -16,16 +21,20 @@ from collections.abc import Callable
 from typing import Any
 
 import hypothesis
-from schemathesis import Case, Response
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode, Response
+from schemathesis.core import NOT_SET
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
+from schemathesis.schemas import APIOperation, BaseSchema
 
 from conformance.contract import openapi
-from conformance.fuzz import loading, shaping, wire
-from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
+from conformance.fuzz import corpus, loading, shaping, wire
+from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted, FuzzBudget
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
+from conformance.fuzz.store import fresh
 from conformance.walker.sspr import PENDING_POLL
 
 MAX_POLLS = 5
@@ -55,9 +64,31 @@ class ChainController(TransitionController):
         return not self.has_open_answers()
 
 
+def pooled(schema: BaseSchema, budget: FuzzBudget) -> BaseSchema:
+    """The schema, its operations' cases drawn from their stateless corpus (where nothing is fixed but the body's link
+    values, which schemathesis merges in after the draw)."""
+    generate = schema.get_case_strategy
+
+    def get_case_strategy(
+        operation: APIOperation, hooks: Any = None, auth_storage: Any = None,
+        generation_mode: GenerationMode = GenerationMode.POSITIVE, *args: Any, **kwargs: Any,
+    ) -> st.SearchStrategy[Case]:
+        fixed = kwargs.get("body", NOT_SET) is not NOT_SET or any(
+            kwargs.get(name) is not None for name in ("path_parameters", "headers", "cookies", "query", "media_type")
+        )
+        operation_id = openapi.operation(operation.path).operation_id
+        cases = () if fixed else corpus.pool(operation_id, generation_mode, budget.examples, budget.seed)
+        if not cases:
+            return generate(operation, hooks, auth_storage, generation_mode, *args, **kwargs)
+        return st.integers(0, len(cases) - 1).map(lambda index: fresh(cases[index], operation))
+
+    schema.get_case_strategy = get_case_strategy  # type: ignore[method-assign]  # this schema object only
+    return schema
+
+
 def machine(run: FuzzRun, flow: loading.Flow) -> type:
     """The state machine of one flow, wired to the run."""
-    base: Any = loading.flow_schema(flow).as_state_machine()
+    base: Any = pooled(loading.flow_schema(flow), run.budget).as_state_machine()
     entry_label = f"POST {openapi.operation(flow.entry).path}"
     entry_rule = normalize_name(f"RANDOM -> {entry_label}")
 
