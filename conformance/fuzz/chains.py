@@ -126,7 +126,10 @@ class ChainKeeper:
         shaping.assign(case, "username", chain.username)
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
-        if self.flow in ("signup", "sspr"):  # like MSAL: where MFA applies, the auto sign-in goes on to registration
+        if self.flow in ("signup", "sspr") or self._started % 2:
+            # like MSAL: where MFA applies, the auto sign-in goes on to registration; every other sign-in chain keeps
+            # the generated capabilities (a missing one is answered with the web fallback), so that the others reach
+            # tokens whatever was generated
             shaping.assign(case, "capabilities", CAPABILITIES, add=True)
         if self.flow != "signup":
             self._create_user(case, chain)
