@@ -5,7 +5,8 @@ in-process mock; the cases themselves only depend on the spec, the generators an
 corpus is stored in the user's cache folder under a key made of everything it depends on: the OpenAPI document and
 every schema file (their bytes), the schemathesis and Hypothesis versions, the source of the modules that generate
 (`corpus`, `loading`, `budget`), and the corpus's own name (operation, examples per mode, seed). Change any of them and
-the key changes: a stored corpus is never used for another spec or generator. Processes that need the same corpus at
+the key changes: a stored corpus is never used for another spec or generator (and the corpora of a key no run has
+added to for `STALE_DAYS` are deleted). Processes that need the same corpus at
 once (pytest-xdist workers) take turns on a lock, so it is made once and read by the others.
 
 A corpus is pickled (its cases' request data and schemathesis metadata, never the operation, which is attached again
@@ -19,7 +20,9 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
@@ -39,6 +42,7 @@ except ImportError:  # not on POSIX: processes may then make the same corpus twi
     fcntl = None  # type: ignore[assignment]
 
 FORMAT = 1
+STALE_DAYS = 30
 ENV_DIR = "CONFORMANCE_FUZZ_CACHE"
 #: The value of `--fuzz-cache` (or CONFORMANCE_FUZZ_CACHE) that keeps nothing on disk.
 OFF = "none"
@@ -96,12 +100,23 @@ class Store:
         cases = _read(path, operation)
         if cases is not None:
             return cases
+        if not path.parent.exists():
+            _prune(self.directory)
         with _locked(path):
             cases = _read(path, operation)  # another process may have made it meanwhile
             if cases is None:
                 cases = make()
                 _write(path, [_data(case) for case in cases])
         return cases
+
+
+def _prune(directory: Path) -> None:
+    """Forget the corpora of other keys (another spec or generator) that no run has made for `STALE_DAYS`."""
+    oldest = time.time() - STALE_DAYS * 86400
+    for folder in directory.glob("*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < oldest:
+                shutil.rmtree(folder)
 
 
 def _data(case: Case) -> dict[str, Any]:

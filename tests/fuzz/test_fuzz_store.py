@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,14 @@ def test_the_default_folder_follows_the_environment(monkeypatch: pytest.MonkeyPa
     assert store.default_dir() == tmp_path / "native-auth-conformance" / "fuzz"
     monkeypatch.setenv(store.ENV_DIR, "none")
     assert store.default_dir() is None
+
+
+def test_corpora_of_a_key_unused_for_long_are_forgotten(tmp_path: Path) -> None:
+    stale, recent = tmp_path / "stale-key", tmp_path / "recent-key"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "one.pickle").write_bytes(b"")
+    long_ago = time.time() - (store.STALE_DAYS + 1) * 86400
+    os.utime(stale, (long_ago, long_ago))
+    store.Store(tmp_path).get("one", loading.operation(OPERATION), list)
+    assert not stale.exists() and recent.exists() and (tmp_path / store.spec_key() / "one.pickle").exists()
