@@ -29,6 +29,7 @@ from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
 from schemathesis.schemas import APIOperation, BaseSchema
+from schemathesis.specs.openapi.stateful import NEGATIVE_TEST_CASES_THRESHOLD
 
 from conformance.contract import openapi
 from conformance.fuzz import corpus, loading, shaping, wire
@@ -74,11 +75,18 @@ class ChainController(TransitionController):
 
 def pooled(schema: BaseSchema, budget: FuzzBudget, drawn: dict[str, GenerationMode] | None = None) -> BaseSchema:
     """The schema, its operations' cases drawn from their stateless corpus (where nothing is fixed but the body's link
-    values, which schemathesis merges in after the draw); `drawn` receives the mode each case was drawn in, by id."""
+    values, which schemathesis merges in after the draw); `drawn` receives the mode each case was drawn in, by id.
+
+    schemathesis asks for positive steps only (`loading.config`): a positive step is negative at schemathesis's rate
+    (`NEGATIVE_TEST_CASES_THRESHOLD` in 100), the smallest draw being positive. schemathesis's own mix makes the
+    smallest draw negative, and Hypothesis draws smallest in its first scenario and the tails of its early ones: a
+    third of the steps were negative and a flow's first scenario sent nothing but refused entry steps.
+    """
     generate = schema.get_case_strategy
     modes = {} if drawn is None else drawn
 
-    def picked(case: Case, mode: GenerationMode) -> Case:
+    def picked(cases: tuple[Case, ...], index: int, operation: APIOperation, mode: GenerationMode) -> Case:
+        case = fresh(cases[index % len(cases)], operation)
         modes[case.id] = mode
         return case
 
@@ -90,10 +98,18 @@ def pooled(schema: BaseSchema, budget: FuzzBudget, drawn: dict[str, GenerationMo
             kwargs.get(name) is not None for name in ("path_parameters", "headers", "cookies", "query", "media_type")
         )
         operation_id = openapi.operation(operation.path).operation_id
-        cases = () if fixed else corpus.pool(operation_id, generation_mode, budget.examples, budget.seed)
-        if not cases:
+        pools = {mode: corpus.pool(operation_id, mode, budget.examples, budget.seed) for mode in corpus.MODES}
+        if fixed or not pools[generation_mode]:
             return generate(operation, hooks, auth_storage, generation_mode, *args, **kwargs)
-        return st.integers(0, len(cases) - 1).map(lambda index: picked(fresh(cases[index], operation), generation_mode))
+        if generation_mode.is_negative or not pools[GenerationMode.NEGATIVE]:
+            cases = pools[generation_mode]
+            return st.integers(0, len(cases) - 1).map(lambda index: picked(cases, index, operation, generation_mode))
+
+        def mixed(roll: int, index: int) -> Case:
+            mode = GenerationMode.NEGATIVE if roll >= 100 - NEGATIVE_TEST_CASES_THRESHOLD else GenerationMode.POSITIVE
+            return picked(pools[mode], index, operation, mode)
+
+        return st.builds(mixed, st.integers(0, 99), st.integers(0, budget.examples - 1))
 
     schema.get_case_strategy = get_case_strategy  # type: ignore[method-assign]  # this schema object only
     return schema

@@ -19,7 +19,7 @@ SIGNUP = next(flow for flow in loading.FLOWS if flow.name == "signup")
 def drawn(strategy: object, examples: int = 12) -> list[Case]:
     cases: list[Case] = []
 
-    @hypothesis.settings(max_examples=examples, **QUIET_SETTINGS)
+    @hypothesis.settings(max_examples=examples, derandomize=True, **QUIET_SETTINGS)
     @given(case=strategy)
     def collect(case: Case) -> None:
         cases.append(case)
@@ -38,6 +38,17 @@ def test_a_step_case_is_a_copy_of_a_drawn_case_of_its_operation() -> None:
     assert {case.id for case in cases}.isdisjoint(original.id for original in pool)
     cases[0].body = {}
     assert all(original.body for original in pool)
+
+
+def test_a_positive_step_is_negative_at_schemathesis_rate_and_the_smallest_draw_positive() -> None:
+    drawn_modes: dict[str, GenerationMode] = {}
+    schema = stateful.pooled(loading.flow_schema(SIGNUP), BUDGET, drawn_modes)
+    cases = drawn(schema["/signup/v1.0/start"]["POST"].as_strategy(generation_mode=GenerationMode.POSITIVE), 200)
+    modes = [drawn_modes[case.id] for case in cases]
+    assert modes[0] is GenerationMode.POSITIVE  # Hypothesis's first, smallest draw
+    negative = modes.count(GenerationMode.NEGATIVE)
+    assert 0 < negative < len(modes) / 4
+    assert loading.schema().config.generation_for(phase="stateful").modes == [GenerationMode.POSITIVE]
 
 
 def test_a_step_with_fixed_data_is_generated() -> None:
