@@ -181,6 +181,17 @@ def test_sspr_takes_every_challenge_type_the_client_supports(api: Api) -> None:
                   username=CASEY) == {"challenge_type": "redirect"}
 
 
+@pytest.mark.parametrize("blank", ["", "\r", " "])
+def test_a_blank_optional_challenge_type_lists_no_redirect(api: Api, blank: str) -> None:
+    """An empty optional `challenge_type` is absent; one of blanks only is a list without `redirect` (§7.2), refused
+    as the spec's pattern refuses it (a fuzzer finding: it was read as absent)."""
+    token, _ = api.signup_to_otp(fresh_email())
+    answer = api.post("/signup/v1.0/challenge", client_id=OTP_APP, continuation_token=token, challenge_type=blank)
+    assert answer.status_code == (200 if blank == "" else 400), answer.text
+    if blank:
+        assert answer.json()["error"] == "unsupported_challenge_type"
+
+
 def test_sspr_code_goes_to_strong_auth_email(api: Api) -> None:
     """With a strong-auth email that differs from the account, the reset OTP goes there (§6 E12)."""
     api.sspr_to_otp(CASEY)
