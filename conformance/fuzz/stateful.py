@@ -284,5 +284,8 @@ def fuzz_flow(run: FuzzRun, flow: loading.Flow) -> str | None:
     )
     if run.meter.exhausted:
         return run.meter.exhausted
+    for operation_id in flow.operations:  # the steps' pools, made (or read) before the machine runs, not inside it
+        for mode in corpus.MODES:
+            corpus.pool(operation_id, mode, run.budget.examples, run.budget.seed)
     run_state_machine_as_test(state_machine, settings=settings)
     return run.meter.exhausted
