@@ -72,6 +72,17 @@ def pytest_configure(config: pytest.Config) -> None:
     _SUMMARY.update(cases={}, chains={}, disagreements=Counter(), stopped=Counter(), ran=False)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fuzz tests run first, the stateful ones (the longest) first: under pytest-xdist the short tests then fill the
+    workers in around them, where a long test started last would keep one worker busy while the others wait."""
+    fuzz = [item for item in items if item.get_closest_marker("fuzz")]
+    fuzz.sort(key=lambda item: "stateful" not in item.name)
+    if fuzz:
+        chosen = set(fuzz)
+        items[:] = fuzz + [item for item in items if item not in chosen]
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Tally what the fuzz tests report in their user properties (on the xdist controller too)."""
     if report.when != "call":
