@@ -100,13 +100,17 @@ class Store:
         cases = _read(path, operation)
         if cases is not None:
             return cases
-        if not path.parent.exists():
-            _prune(self.directory)
-        with _locked(path):
-            cases = _read(path, operation)  # another process may have made it meanwhile
+        try:
+            if not path.parent.exists():
+                _prune(self.directory)
+            with _locked(path):
+                cases = _read(path, operation)  # another process may have made it meanwhile
+                if cases is None:
+                    cases = make()
+                    _write(path, [_data(case) for case in cases])
+        except OSError:  # a folder this process cannot write: the corpus is made and kept in memory only
             if cases is None:
                 cases = make()
-                _write(path, [_data(case) for case in cases])
         return cases
 
 

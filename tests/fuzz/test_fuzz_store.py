@@ -95,3 +95,11 @@ def test_corpora_of_a_key_unused_for_long_are_forgotten(tmp_path: Path) -> None:
     os.utime(stale, (long_ago, long_ago))
     store.Store(tmp_path).get("one", loading.operation(OPERATION), list)
     assert not stale.exists() and recent.exists() and (tmp_path / store.spec_key() / "one.pickle").exists()
+
+
+def test_a_folder_that_cannot_be_written_only_costs_the_making(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    calls: list[int] = []
+    cases = store.Store(blocked / "fuzz").get("one", loading.operation(OPERATION), lambda: made([], calls))
+    assert cases == [] and calls == [1]
