@@ -259,6 +259,54 @@ def refused(
         error_envelope(verdict, response, row, condition)
 
 
+Refusal = tuple[ErrorRow, str]
+"""A row that may refuse a request, and the condition it refuses under."""
+
+
+def refused_one_of(
+    verdict: Verdict,
+    response: ApiResponse,
+    rule: str,
+    refusals: tuple[Refusal, ...],
+    answers: Iterable[tuple[str, str | None]] = (),
+) -> None:
+    """The request is refused under `rule` with one of `refusals`: the one with the answer's `error` (else the first)
+    is checked in full, for its condition. `answers`, when the rule itself names the refusal (R-TOKEN-EXPIRY:
+    `expired_token`), are the (`error`, `suberror`) pairs the rule allows."""
+    row, condition = next(((r, c) for r, c in refusals if r.error == response.error), refusals[0])
+    allowed = frozenset(answers)
+    if allowed and 400 <= response.status < 500 and response.error:
+        got = (response.error, response.suberror)
+        verdict.check(
+            got in allowed,
+            rule,
+            f"refused with {'.'.join(filter(None, got))}, expected "
+            + " or ".join(sorted(".".join(filter(None, a)) for a in allowed)),
+        )
+    refused(verdict, response, rule, row, condition)
+
+
+def took_token(verdict: Verdict, response: ApiResponse, step: str, token: str, scopes: Iterable[str]) -> bool:
+    """The step took the continuation `token` as documented: 200 moving the flow on with another token (tokens, at
+    E6), or a documented flow-control error that hands out the next token (a 400 link of the operation, e.g.
+    credential_required, mfa_required), never the token it was given (§2.1, §7.1)."""
+    operation = openapi.operation(response.path)
+    if response.status == 400 and response.continuation_token and any(link.status == 400 for link in operation.links):
+        row_id = ".".join(filter(None, (step, response.error, response.suberror)))
+        if verdict.check(row_id in errors.table(), step, f"undocumented flow-control answer {row_id}"):
+            error_envelope(verdict, response, errors.table().get(row_id))
+        handed = response.continuation_token
+    elif operation.operation_id == "token":
+        token_response(verdict, response, scopes)
+        return response.status == 200 and not response.is_redirect
+    elif success(verdict, response, step):
+        handed = continuation_token(verdict, response)
+    else:
+        return False
+    verdict.check(handed != token, "R-TOKEN-EVERY-STEP", "the step handed back the token it was given")
+    return True
+
+
 def token_response(verdict: Verdict, response: ApiResponse, scopes: Iterable[str]) -> None:
     """A token answer is a Bearer token response; id_token only with openid, refresh_token only with offline_access."""
     if not success(verdict, response, "E6"):

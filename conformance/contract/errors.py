@@ -59,7 +59,7 @@ class Trigger:
 
     kind: str
     how: str
-    recipe: str | None = None  # the suite's named trigger (conformance/suites/triggers.py); None when not triggerable
+    recipe: str | None = None  # its recipe in conformance/triggers.py (RECIPES); None when not triggerable
     condition: str = ""
 
 

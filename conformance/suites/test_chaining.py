@@ -1,7 +1,7 @@
 """Continuation-token chaining (api-reference.md §2.1, §7.1): each consuming step takes only the token meant for it.
 
 One case per consuming step, i.e. per target of an OpenAPI link (`openapi.links()`), reached through that link by the
-recipes of `conformance/suites/chaining.py`. The step's right request succeeds; the same request with the token reused,
+recipes of `conformance/chaining/recipes.py`. The step's right request succeeds; the same request with the token reused,
 altered, from an earlier step, from another flow, from another client, with another grant type or after expiry is
 refused with the step's documented error row (`specs/errors.yaml`).
 """
@@ -13,8 +13,12 @@ from functools import partial
 
 import pytest
 
-from conformance.suites import chaining
-from conformance.suites.chaining import Case, Chain, expired_row, invalid_token_row, refused
+from conformance import checks
+from conformance.chaining import cases
+from conformance.chaining.cases import Case
+from conformance.chaining.chain import Chain
+from conformance.chaining.operations import grants, other_grant, regrant
+from conformance.chaining.refusals import expired_row, grant_rows, invalid_token, invalid_token_row, reuse_rule
 
 pytestmark = pytest.mark.chaining
 
@@ -22,7 +26,7 @@ pytestmark = pytest.mark.chaining
 def _params(requirements: Callable[[Case], tuple[str, ...]], only: Callable[[Case], bool] = bool) -> list:
     return [
         pytest.param(case, id=case.id, marks=[pytest.mark.requirement(*requirements(case))])
-        for case in chaining.cases()
+        for case in cases.cases()
         if only(case)
     ]
 
@@ -31,16 +35,11 @@ def _invalid(rule: str, only: Callable[[Case], bool] = bool) -> list:
     return _params(lambda case: (rule, invalid_token_row(case.step).id), only)
 
 
-def _invalid_token(case: Case) -> tuple[chaining.Refusal, ...]:
-    """The step's invalid-token row, the one refusal of a token that is not the step's."""
-    return ((invalid_token_row(case.step), "invalid_token"),)
-
-
 def _grant_rows(case: Case) -> tuple[str, ...]:
     """Ids of the rows that may refuse the case's token with another grant (for each grant the step may take when
     which one is decided on the way, as E10's: `oob`, or `continuation_token` when preverified)."""
-    owns = (case.grant_type,) if case.grant_type else chaining.grants(case.operation)
-    rows = (chaining.grant_rows(case.step, case.operation, chaining.other_grant(case.operation, own)) for own in owns)
+    owns = (case.grant_type,) if case.grant_type else grants(case.operation)
+    rows = (grant_rows(case.step, case.operation, other_grant(case.operation, own)) for own in owns)
     return tuple(dict.fromkeys(row.id for found in rows for row, _ in found))
 
 
@@ -54,18 +53,18 @@ def chain(target, steps_for, verdict) -> Chain:
 def test_right_token_at_right_step_succeeds(case, chain, verdict):
     """The token the previous step handed out, sent to the step the flow feeds it to, moves the flow on with a new token or the documented flow-control answer (§2.1, §7.1)."""
     reached = case.reach(chain)
-    chaining.accepted(verdict, reached, reached.send(), chain.target.waiter())
+    chain.accepted(reached, reached.send())
 
 
 @pytest.mark.parametrize(
-    "case", _params(lambda case: (chaining.reuse_rule(case.step), invalid_token_row(case.step).id))
+    "case", _params(lambda case: (reuse_rule(case.step), invalid_token_row(case.step).id))
 )
 def test_reused_token_is_refused(case, chain, verdict):
     """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); the /submit token polls until the reset is done, then it is refused (§E15, ERR-71)."""
     reached = case.reach(chain)
-    if not chaining.accepted(verdict, reached, reached.send(), chain.target.waiter()):
+    if not chain.accepted(reached, reached.send()):
         return
-    refused(verdict, reached.send(), chaining.reuse_rule(case.step), _invalid_token(case))
+    checks.refused_one_of(verdict, reached.send(), reuse_rule(case.step), invalid_token(case.step))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
@@ -76,7 +75,7 @@ def test_tampered_token_is_refused(case, chain, verdict):
     middle = len(token) // 2
     swapped = "A" if token[middle] != "A" else "B"
     answer = reached.send(continuation_token=token[:middle] + swapped + token[middle + 1 :])
-    refused(verdict, answer, "R-TOKEN-OPAQUE", _invalid_token(case))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-OPAQUE", invalid_token(case.step))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-OPAQUE"))
@@ -84,7 +83,7 @@ def test_truncated_token_is_refused(case, chain, verdict):
     """The first half of a continuation token is refused with the step's invalid-token row (§7.1: the token is opaque to the client)."""
     reached = case.reach(chain)
     answer = reached.send(continuation_token=reached.token[: len(reached.token) // 2])
-    refused(verdict, answer, "R-TOKEN-OPAQUE", _invalid_token(case))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-OPAQUE", invalid_token(case.step))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-STEP-SCOPED", only=lambda case: not case.fed_by_start))
@@ -94,7 +93,7 @@ def test_token_of_an_earlier_step_is_refused(case, chain, verdict):
     earlier = chain.ledger.previous(reached.token)
     assert earlier is not None, f"the walk to {case.step} recorded no request that handed out its token"
     answer = reached.send(continuation_token=earlier)
-    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", _invalid_token(case))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-STEP-SCOPED", invalid_token(case.step))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-FLOW-BOUND"))
@@ -102,7 +101,7 @@ def test_token_of_another_flow_is_refused(case, chain, verdict):
     """A fresh, unused token of another flow's step (another flow's start answer, same client) is refused with the step's invalid-token row (§7.1: the token identifies one flow)."""
     reached = case.reach(chain)
     answer = reached.send(continuation_token=chain.foreign_token(reached))
-    refused(verdict, answer, "R-TOKEN-FLOW-BOUND", _invalid_token(case))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-FLOW-BOUND", invalid_token(case.step))
 
 
 @pytest.mark.parametrize("case", _invalid("R-TOKEN-CLIENT-BOUND"))
@@ -110,7 +109,7 @@ def test_token_of_another_client_is_refused(case, chain, verdict):
     """The step's right request sent with another public client's client_id is refused with the step's invalid-token row (§7.1: the token belongs to the flow its client began)."""
     reached = case.reach(chain)
     answer = reached.send(client_id=chain.other_client(reached))
-    refused(verdict, answer, "R-TOKEN-CLIENT-BOUND", _invalid_token(case))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-CLIENT-BOUND", invalid_token(case.step))
 
 
 @pytest.mark.parametrize(
@@ -120,26 +119,26 @@ def test_token_with_another_grant_type_is_refused(case, chain, verdict):
     """The step's token sent with another documented grant_type (that grant's fields filled in) is refused with the table's grant-type or invalid-token row (§E6 grant types, §7.1)."""
     reached = case.reach(chain)
     own = reached.form.get("grant_type") or ""
-    sent = chaining.other_grant(reached.operation, own)
+    sent = other_grant(reached.operation, own)
     answer = reached.actor.steps.client.send(
-        reached.operation, chaining.regrant(reached, sent, chain.target.profile.scopes)
+        reached.operation, regrant(reached, sent, chain.target.profile.scopes)
     )
-    refused(verdict, answer, "R-TOKEN-GRANT-MATCH", chaining.grant_rows(case.step, reached.operation, sent))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-GRANT-MATCH", grant_rows(case.step, reached.operation, sent))
 
 
 def _expiry(case: Case) -> list:
-    return [pytest.mark.expiry("continuation_token", prepare=partial(chaining.prepare, case))]
+    return [pytest.mark.expiry("continuation_token", prepare=partial(cases.prepare, case))]
 
 
 @pytest.mark.parametrize(
     "case",
     [
         pytest.param(case, id=case.id, marks=[pytest.mark.requirement("R-TOKEN-EXPIRY", expired_row(case.step).id), *_expiry(case)])
-        for case in chaining.cases()
+        for case in cases.cases()
     ],
 )
 def test_expired_token_is_refused(case, expired, verdict):
     """The step's right request sent after the token's lifetime has passed is answered with the step's expired_token row (§7.1: valid only for a limited time)."""
     reached, crid = expired()
     refusal = ((expired_row(case.step), "expired_token"),)
-    refused(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", refusal, {("expired_token", None)})
+    checks.refused_one_of(verdict, reached.send(client_request_id=crid), "R-TOKEN-EXPIRY", refusal, {("expired_token", None)})
