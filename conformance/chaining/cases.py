@@ -2,10 +2,12 @@
 
 A case is the target of a link (`openapi.links()`), reached through that link by its recipe (`recipes.RECIPES`), one
 case per grant type where a link feeds several. A link without a recipe still yields a case, which skips saying so.
+Each kind of token a chaining test presents at the step (`TOKEN_KINDS`) applies to the cases where it can exist.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -89,3 +91,25 @@ def cases() -> tuple[Case, ...]:
             found.setdefault(case.id, case)
     order = [op.operation_id for op in openapi.operations()]
     return tuple(sorted(found.values(), key=lambda case: order.index(case.operation)))
+
+
+#: The tokens the chaining suite presents at a case's step (one test each), with the cases each exists for: a token of
+#: an earlier step only where the case's token is not a start step's answer (nothing came before it), another grant
+#: type only where the step takes a grant type.
+TOKEN_KINDS: dict[str, Callable[[Case], bool]] = {
+    "right": lambda case: True,
+    "reused": lambda case: True,
+    "tampered": lambda case: True,
+    "truncated": lambda case: True,
+    "earlier_step": lambda case: not case.fed_by_start,
+    "other_flow": lambda case: True,
+    "other_client": lambda case: True,
+    "other_grant": lambda case: case.takes_grant,
+    "expired": lambda case: True,
+}
+
+
+def of_kind(kind: str) -> tuple[Case, ...]:
+    """The cases a token of `kind` (`TOKEN_KINDS`) is presented in."""
+    exists = TOKEN_KINDS[kind]
+    return tuple(case for case in cases() if exists(case))
