@@ -4,7 +4,7 @@ request reached through whatever first factor the profile's user flow has (confo
 from __future__ import annotations
 
 import pytest
-from harness_support import OTP_APP, one_flow
+from harness_support import MAIN_APP, OTP_APP, one_flow
 
 from conformance.client import NativeAuthClient
 from conformance.profile import Attribute
@@ -36,6 +36,8 @@ def test_an_application_is_picked_by_the_features_the_rule_needs(mock_target: Ta
     assert app_with(profile, SSPR, NO_MFA).name == "password-basic"
     assert app_with(profile, MFA).name == "main"
     assert app_with(profile, EMAIL_OTP).client_id == OTP_APP
+    with pytest.raises(Lacking, match="no user flow with self-service password reset and sign-in without MFA"):
+        app_with(one_flow(mock_target, MAIN_APP).profile, SSPR, NO_MFA)  # main has SSPR, but MFA too
     with pytest.raises(Lacking) as lacking:
         app_with(one_flow(mock_target, OTP_APP).profile, PASSWORD)
     assert lacking.value.reason == (
