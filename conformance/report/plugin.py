@@ -23,7 +23,7 @@ from pytest_html import extras
 
 import conformance.suites
 from conformance import redaction
-from conformance.plugin import TRANSCRIPT, VERDICT
+from conformance.fixtures import TRANSCRIPT, VERDICT
 from conformance.profile import ProfileError, load_profile, mock_profile
 from conformance.report import htmlreport, incomplete, summary, traceability, transcripts
 from conformance.report.pages import esc
