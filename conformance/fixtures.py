@@ -17,6 +17,7 @@ from conformance import expiry
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
 from conformance.otp.base import describe
 from conformance.profile import Application
+from conformance.report.record import marked_requirements
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target, open_target
 from conformance.verdicts import Verdict
@@ -48,9 +49,8 @@ def api_client(target: Target) -> Iterator[NativeAuthClient]:
 @pytest.fixture
 def verdict(request: pytest.FixtureRequest, target: Target) -> Verdict:
     """The checks of this test; the test fails when a FAILURE finding is not an expected deviation."""
-    own = tuple(dict.fromkeys(rid for marker in request.node.iter_markers("requirement") for rid in marker.args))
     profile = target.profile
-    found = Verdict(frozenset(profile.expected_deviations), profile.severity, own)
+    found = Verdict(frozenset(profile.expected_deviations), profile.severity, tuple(marked_requirements(request.node)))
     request.node.stash[VERDICT] = found
     return found
 
