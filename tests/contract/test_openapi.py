@@ -105,9 +105,42 @@ def test_catalogue_is_complete_and_post_only() -> None:
 
 
 def test_operation_lookup() -> None:
-    assert openapi.operation("token") is openapi.operation("/oauth2/v2.0/token")
+    """An operation is found by path, operationId, doc tag or step tag; its path is the one the document holds."""
+    token = openapi.operation("token")
+    assert token is openapi.operation("/oauth2/v2.0/token") is openapi.operation("E6")
+    assert openapi.operation("E3a") is openapi.operation("E3c") is openapi.operation("signupContinue")
+    assert [openapi.path_of(tag) for tag in CATALOGUE] == [path for path, _ in CATALOGUE.values()]
+    assert openapi.path_of("ssprSubmit") == "/resetpassword/v1.0/submit"
     with pytest.raises(KeyError, match="signupStop"):
         openapi.operation("signupStop")
+    with pytest.raises(KeyError, match="E3d"):
+        openapi.path_of("E3d")
+
+
+def test_request_urls_map_to_their_operation() -> None:
+    """A URL path under any base names its operation; any other path none."""
+    assert openapi.operation_at("/contoso.onmicrosoft.com/oauth2/v2.0/token") is openapi.operation("token")
+    assert openapi.operation_at("/t/register/v1.0/challenge") is openapi.operation("registerChallenge")
+    assert openapi.operation_at("/contoso.onmicrosoft.com/oauth2/v2.0/authorize") is None
+    assert openapi.families() == ("signup", "oauth2", "register", "resetpassword")
+    assert openapi.operation("E11").family == "resetpassword"
+
+
+def test_request_steps_are_tagged_by_grant_type() -> None:
+    """E3's request steps are E3a (oob), E3b (password), E3c (attributes); every other operation is one step."""
+    assert openapi.operation("E3").steps == (("E3a", "oob"), ("E3b", "password"), ("E3c", "attributes"))
+    assert all(op.steps == ((op.doc_tag, None),) for op in openapi.operations() if op.doc_tag != "E3")
+
+
+def test_metadata_paths_name_their_basis() -> None:
+    """The discovery, JWKS and authorize routes a tenant serves beside the operations are inferred, with a reason."""
+    assert openapi.metadata_path("discovery") == "/v2.0/.well-known/openid-configuration"
+    assert openapi.metadata_path("jwks") == "/discovery/v2.0/keys"
+    assert openapi.metadata_path("authorize") == "/oauth2/v2.0/authorize"
+    for entry in openapi.document()["x-metadata-paths"].values():
+        assert entry["x-basis"] == "inferred" and entry["reason"]
+    with pytest.raises(KeyError, match="userinfo"):
+        openapi.metadata_path("userinfo")
 
 
 @pytest.mark.parametrize("op", openapi.operations(), ids=lambda op: op.doc_tag)
