@@ -19,6 +19,7 @@ import httpx
 import uvicorn
 
 from conformance.client import NativeAuthClient
+from conformance.contract import openapi
 from conformance.otp import OtpSource, otp_source_from_profile
 from conformance.profile import TargetProfile, load_profile, mock_profile
 from conformance.transport import InProcessTransport
@@ -32,7 +33,7 @@ EMBEDDED_HTTP = "mock-http"
 
 class SignupWatch:
     """Follows every sign-up flow through its continuation tokens and notes the addresses a sign-up was started for
-    and the accounts whose sign-up completed (a /signup/v1.0/continue answered 200, api-reference.md §2.1), for
+    and the accounts whose sign-up completed (E3 `signupContinue` answered 200, api-reference.md §2.1), for
     cleaning a real tenant afterwards."""
 
     def __init__(self) -> None:
@@ -43,8 +44,8 @@ class SignupWatch:
 
     def observe(self, request: httpx.Request, response: httpx.Response | None) -> None:
         """A client observer: see one exchange."""
-        path = request.url.path
-        if response is None or "/signup/v1.0/" not in path:
+        operation = openapi.operation_at(request.url.path)
+        if response is None or operation is None or operation.family != "signup":
             return
         form = dict(parse_qsl(request.content.decode("utf-8", "replace")))
         try:
@@ -53,13 +54,13 @@ class SignupWatch:
             body = None
         issued = body.get("continuation_token") if isinstance(body, dict) else None
         with self._lock:
-            begun = path.endswith("/start")
+            begun = operation.operation_id == "signupStart"
             username = form.get("username") if begun else self._flows.get(form.get("continuation_token", ""))
             if begun and username:
                 self.started.append(username)
             if username and isinstance(issued, str):
                 self._flows[issued] = username
-            if username and path.endswith("/continue") and response.status_code == 200:
+            if username and operation.operation_id == "signupContinue" and response.status_code == 200:
                 self.created.append(username)
 
 
