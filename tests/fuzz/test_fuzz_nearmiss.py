@@ -42,7 +42,7 @@ def test_a_near_miss_is_wrong_in_that_field_only() -> None:
 
 
 def test_password_reset_takes_the_list_sent_to_every_flow() -> None:
-    """ERR-72: `oob password redirect` is no near miss of /resetpassword/v1.0/start any more; `oob` (no redirect) is."""
+    """ERR-72: `oob password redirect` is no near miss of E11 (the reset start) any more; `oob` (no redirect) is."""
     start = {"client_id": CLIENT_ID, "username": "a@contoso.com", "challenge_type": "oob password redirect"}
     assert _misses(case("ssprStart", start)) == [("challenge_type", "oob")]
 

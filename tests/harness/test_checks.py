@@ -299,7 +299,7 @@ def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_targ
 
 def test_redirect_needs_the_redirect_answer_without_a_token(api: NativeAuthClient, faults: Faults) -> None:
     form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": "oob redirect"}
-    crid = faults("/signup/v1.0/start", {"redirect": True})
+    crid = faults(openapi.path_of("signupStart"), {"redirect": True})
     redirect = api.send("signupStart", form, client_request_id=crid)
     assert run(checks.redirect, redirect, "R-REDIRECT-REQUIRED") == set()
     carrying = tampered(redirect, continuation_token="abc")
