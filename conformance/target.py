@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 EMBEDDED = "mock"
 EMBEDDED_HTTP = "mock-http"
+IN_PROCESS_ORIGIN = "http://mock.embedded"  # where the in-process mock is reached (no socket: any origin will do)
 
 
 class SignupWatch:
@@ -183,6 +184,22 @@ def serve_app(app: Starlette, name: str = "conformance-mock") -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def target_for(profile: TargetProfile, transport: httpx.BaseTransport | None, label: str) -> Iterator[Target]:
+    """A target for `profile` reached through `transport` (None: the network), with the OTP source it names."""
+    with httpx.Client(transport=transport, timeout=10) as otp_http:
+        otp = otp_source_from_profile(profile, http_client=otp_http)
+        yield Target(label=label, profile=profile, transport=transport, otp=otp)
+
+
+@contextlib.contextmanager
+def mock_target(origin: str, transport: httpx.BaseTransport | None = None, label: str = EMBEDDED) -> Iterator[Target]:
+    """The embedded mock's bundled tenant reached at `origin` (through `transport`, e.g. in-process, else the network)
+    as a target: its profile, its outbox as OTP source."""
+    with target_for(mock_profile(f"{origin}/contoso.onmicrosoft.com", origin), transport, label) as target:
+        yield target
+
+
+@contextlib.contextmanager
 def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]:
     """Open `mock` (in-process), `mock-http` (loopback HTTP) or a target profile path.
 
@@ -191,18 +208,11 @@ def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]
         raise ValueError(f"mock deviations need the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP}), not {spec}")
     with contextlib.ExitStack() as stack:
         if spec == EMBEDDED:
-            origin = "http://mock.embedded"
-            in_process = InProcessTransport(_mock_app(deviations, origin))
+            in_process = InProcessTransport(_mock_app(deviations, IN_PROCESS_ORIGIN))
             stack.callback(in_process.shutdown)
-            transport: httpx.BaseTransport | None = in_process
-            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+            yield stack.enter_context(mock_target(IN_PROCESS_ORIGIN, in_process))
         elif spec == EMBEDDED_HTTP:
-            transport = None
             origin = stack.enter_context(serve_app(_mock_app(deviations)))
-            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+            yield stack.enter_context(mock_target(origin, label=EMBEDDED_HTTP))
         else:
-            transport = None
-            profile = load_profile(Path(spec))
-        otp_http = stack.enter_context(httpx.Client(transport=transport, timeout=10))
-        otp = otp_source_from_profile(profile, http_client=otp_http)
-        yield Target(label=spec, profile=profile, transport=transport, otp=otp)
+            yield stack.enter_context(target_for(load_profile(Path(spec)), None, spec))

@@ -34,7 +34,7 @@ def test_a_near_miss_is_wrong_in_that_field_only() -> None:
     assert {value for _, value in _misses(case("ssprContinue", reset))} == {
         "attributes", "continuation_token", "mfa_oob", "password", "refresh_token"
     }
-    # another grant_type of /token is another request step (other fields): no near miss
+    # another grant_type of E6 is another request step (other fields): no near miss
     token = {"client_id": CLIENT_ID, "continuation_token": "tok", "grant_type": "continuation_token", "scope": "openid"}
     assert _misses(case("token", token)) == []
     # a form that is not valid to begin with has none
