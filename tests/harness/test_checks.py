@@ -230,7 +230,7 @@ def test_token_response_passes_and_fails_by_scope(tokens: ApiResponse) -> None:
 def mock_jwks(mock_target: Target) -> dict[str, Any]:
     """The mock's signing keys, found through its OpenID discovery document."""
     with httpx.Client(transport=mock_target.transport) as http:
-        discovery = http.get(f"{mock_target.profile.base_url}/v2.0/.well-known/openid-configuration").json()
+        discovery = http.get(mock_target.profile.base_url + openapi.metadata_path("discovery")).json()
         return http.get(discovery["jwks_uri"]).json()
 
 
