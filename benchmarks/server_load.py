@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/server_load.py [--seconds 8] [--runs 5] [--connections 32] [--rss-requests 1000000]
                                                 [--no-prism] [--json FILE]
 
-Every server gets the same request, a form-encoded `POST /contoso.onmicrosoft.com/signup/v1.0/start` for the bundled
+Every server gets the same request, a form-encoded `POST` to E1 (`signupStart`, under the authority) for the bundled
 tenant's email-OTP app, from `wrk -t1` with keep-alive connections. The bare endpoint and the mock run under plain
 uvicorn with the same arguments (one process, log level warning, the HTTP parser and event loop uvicorn picks: the
 httptools and uvloop the project pins); Prism 5 serves a one-endpoint spec with a static example, logging warnings
