@@ -15,6 +15,7 @@ import pytest
 
 from conformance import expiry
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
+from conformance.contract import openapi
 from conformance.otp.base import describe
 from conformance.profile import Application
 from conformance.report.record import marked_requirements
@@ -121,7 +122,7 @@ def _expiry_head_start(request: pytest.FixtureRequest) -> None:
 def jwks(target: Target) -> dict[str, Any]:
     """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
     cannot be read)."""
-    url = f"{target.profile.base_url}/v2.0/.well-known/openid-configuration"
+    url = target.profile.base_url + openapi.metadata_path("discovery")
     with httpx.Client(transport=target.transport, timeout=target.profile.pacing.request_timeout_s) as http:
         try:
             discovery = http.get(url).raise_for_status()

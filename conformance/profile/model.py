@@ -26,7 +26,6 @@ ATTRIBUTE_TYPES = {
     "stringcollection": "stringcollection",
 }
 CHANNELS = ("email", "sms")
-ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # an SMS `challenge_target` of E9 (§5): + and 7-15 digits (E.164)
