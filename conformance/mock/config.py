@@ -8,23 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.contract.vocabulary import pattern, terms, usage
 from conformance.tomlconfig import TomlTable, not_utf8
 
 DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 PREFIX = re.compile(r"^\+[0-9]{1,6}$")
 SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ORIGIN = re.compile(r"^https?://[^/?#@\s]+/?$")
 
-METHODS = ("email_otp", "email_password")
-CHALLENGE_TYPES = ("oob", "password", "redirect")
-INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
-ATTRIBUTE_TYPES = ("string", "boolean", "int")
-CHANNELS = ("email", "sms")
 THROTTLE_RESPONSES = ("http_429", "temporarily_unavailable")
 
 
@@ -82,7 +74,7 @@ class AppConfig:
     user_flow: str
     public: bool = True
     native_auth: bool = True
-    challenge_types: frozenset[str] = frozenset(CHALLENGE_TYPES)
+    challenge_types: frozenset[str] = field(default_factory=lambda: frozenset(usage().every))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +213,14 @@ def _parse_attribute(table: _TenantTable) -> AttributeConfig:
     if regex is not None and (problem := _regex_problem(regex)):
         raise table.error("regex", problem)
     attribute = AttributeConfig(
-        name=table.text("name", pattern=ATTRIBUTE_NAME, what="an attribute programmable name"),
-        type=table.choice("type", ATTRIBUTE_TYPES, "string"),
+        name=table.text("name", pattern=pattern("attribute_name")),
+        type=table.term("type", terms("attribute_types"), "string", mock=True),
         required=table.get("required", bool, False),
-        input_type=table.choice("input_type", INPUT_TYPES, "TextBox"),
+        input_type=table.term("input_type", terms("input_types"), "TextBox", mock=True),
         regex=regex,
         options=table.strings("options"),
     )
-    if attribute.input_type != "TextBox" and not attribute.options:
+    if terms("input_types")[attribute.input_type].choose and not attribute.options:
         raise table.error("options", f"required for input_type {attribute.input_type}")
     table.done()
     return attribute
@@ -238,7 +230,7 @@ def _parse_flow(table: _TenantTable) -> UserFlowConfig:
     attributes = tuple(_parse_attribute(item) for item in table.tables("attributes"))
     flow = UserFlowConfig(
         name=table.text("name"),
-        authentication_method=table.choice("authentication_method", METHODS),
+        authentication_method=table.term("authentication_method", terms("auth_methods"), mock=True),
         sspr=table.get("sspr", bool, False),
         mfa=table.get("mfa", bool, False),
         attributes=attributes,
@@ -251,13 +243,12 @@ def _parse_flow(table: _TenantTable) -> UserFlowConfig:
 
 
 def _parse_app(table: _TenantTable, flows: set[str]) -> AppConfig:
+    every = usage().every
     types = table.strings(
-        "challenge_types",
-        CHALLENGE_TYPES,
-        check=lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}",
+        "challenge_types", every, check=lambda t: None if t in every else f"unknown challenge type {t!r}"
     )
     app = AppConfig(
-        client_id=table.text("client_id", pattern=GUID, what="a GUID"),
+        client_id=table.text("client_id", pattern=pattern("guid")),
         name=table.text("name"),
         user_flow=table.text("user_flow"),
         public=table.get("public", bool, True),
@@ -296,27 +287,20 @@ def _parse_attempt_limits(table: _TenantTable) -> AttemptLimits:
     return limits
 
 
-def _method_problem(channel: str, target: str) -> str | None:
-    pattern = EMAIL if channel == "email" else PHONE
-    return None if pattern.match(target) else f"not a valid {'email address' if channel == 'email' else 'phone number'}"
-
-
 def parse_user(table: _TenantTable) -> UserSeed:
     """Parse one `[[users]]` table (also used by the control API's `POST /_mock/users`)."""
     methods = []
     for item in table.tables("mfa_methods"):
-        channel = item.choice("channel", CHANNELS)
-        target = item.text("target")
-        if problem := _method_problem(channel, target):
-            raise item.error("target", problem)
-        methods.append(MfaMethodSeed(channel, target, item.text("id", None, pattern=GUID, what="a GUID")))
+        channel = item.term("channel", terms("channels"), mock=True)
+        target = item.text("target", pattern=terms("channels")[channel].destination)
+        methods.append(MfaMethodSeed(channel, target, item.text("id", None, pattern=pattern("guid"))))
         item.done()
     attributes = table.get("attributes", dict, {})
     for name, value in attributes.items():
         if not isinstance(value, str):
             raise table.error(f"attributes.{name}", f"expected str, got {type(value).__name__}")
     user = UserSeed(
-        email=table.text("email", pattern=EMAIL, what="an email address").lower(),
+        email=table.text("email", pattern=pattern("email")).lower(),
         password=table.get("password", str, None),
         attributes=tuple(sorted(attributes.items())),
         mfa_methods=tuple(methods),
@@ -369,7 +353,7 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantCon
     sms = top.table("sms")
     tenant = TenantConfig(
         subdomain=identity.text("subdomain", "contoso", pattern=SUBDOMAIN, what="a tenant subdomain"),
-        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=GUID, what="a GUID"),
+        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=pattern("guid")),
         display_name=identity.text("display_name", "Contoso"),
         scopes=identity.strings(
             "scopes", check=lambda s: None if "/" in s and " " not in s else "not a resource scope"
@@ -385,7 +369,9 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantCon
         sms_blocked_regions=sms.strings(
             "blocked_regions", check=lambda p: None if PREFIX.match(p) else "not a +prefix"
         ),
-        sms_blocked_numbers=sms.strings("blocked_numbers", check=lambda p: None if PHONE.match(p) else "not a phone"),
+        sms_blocked_numbers=sms.strings(
+            "blocked_numbers", check=lambda p: None if pattern("phone").match(p) else f"not {pattern('phone').what}"
+        ),
         deviations=top.strings("deviations"),
     )
     identity.done()

@@ -103,7 +103,7 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
         (lambda t: t.replace("{second}", "aaaaaaaa-1111-2222-3333-444444444444"),
          "tenant.toml: applications[1].client_id: duplicate client_id"),
         (lambda t: t + '\n[[users]]\nemail = "x@y.z"\n[[users.mfa_methods]]\nchannel = "sms"\ntarget = "123"\n',
-         "tenant.toml: users[0].mfa_methods[0].target: not a valid phone number"),
+         "tenant.toml: users[0].mfa_methods[0].target: not a phone number in E.164 form"),
         (lambda t: t + "\n[tenant\n", "tenant.toml: (syntax): "),
         (lambda t: t + "\n[retention]\nflows = 0\n",
          "tenant.toml: retention.flows: must be between 1 and 10000000; got 0"),
