@@ -140,6 +140,7 @@ def test_the_mocks_documented_error_rows_pass(row_response: Callable[[str], ApiR
         ({"error_codes": []}, "R-ENVELOPE-ERROR-CODES"),
         ({"error_description": ""}, "R-ENVELOPE-DESCRIPTION"),
         ({"timestamp": "2026-05-01T10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),
+        ({"timestamp": "2026-13-01 10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),  # types.json's timestamp: no month 13
         ({"trace_id": DROP}, "R-ENVELOPE-TRACE-ID"),
         ({"trace_id": ""}, "R-ENVELOPE-TRACE-ID"),
     ],
