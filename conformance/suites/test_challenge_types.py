@@ -17,16 +17,16 @@ from conformance.client import ApiResponse
 from conformance.contract import errors
 from conformance.contract.vocabulary import usage
 from conformance.profile import UserFlow
+from conformance.suites._support import METHODS
 from conformance.target import Target
 from conformance.walker import Actor, reach
 from conformance.walker.actor import first_factor
-from conformance.walker.features import EMAIL_OTP, MFA, PASSWORD, app_with
+from conformance.walker.features import MFA, PASSWORD, app_with
 from conformance.walker.mfa import mfa_user
 from conformance.walker.signin import password_grant
 from conformance.walker.signup import existing_user
 
 pytestmark = pytest.mark.rules
-METHODS = pytest.mark.parametrize("method", [PASSWORD, EMAIL_OTP], ids=["email_password", "email_otp"])
 
 
 def _lacking(tenant: UserFlow) -> str:
