@@ -205,7 +205,8 @@ REPLACEMENTS = [
      "tenant.otp_length: expected int, got bool True"),
     (METHOD, METHOD + '\nsspr = "yes"', "tenant.sspr: expected bool"),
     (METHOD, 'auth_method = "email_otp"\nsspr = true', 'tenant.sspr: needs auth_method = "email_password"'),
-    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"', "tenant.sms_blocked_by_admin: not a phone number in E.164 form"),
+    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"',
+     "tenant.sms_blocked_by_admin: not a phone number in E.164 form"),
     (METHOD, METHOD + "\nsms_blocked_by_rep = 14255550199", "tenant.sms_blocked_by_rep: expected str, got int"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "x"\nregex = "("',
      "tenant.attributes[0].regex: not a valid regular expression"),
@@ -214,7 +215,8 @@ REPLACEMENTS = [
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ninput = "x"',
      "tenant.attributes[0].input: unknown key (did you mean input_type?)"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ntype = "Float"',
-     "tenant.attributes[0].type: must be one of string, boolean, int, datetime, stringcollection (or Text), in any case"),
+     "tenant.attributes[0].type: must be one of string, boolean, int, datetime, stringcollection (or Text), in any "
+     "case"),
     ("contoso.onmicrosoft.com\"", "contoso.onmicrosoft.com/signup/v1.0/start\"",
      "base_url: give the part before /signup/v1.0/..."),
     ('"qa+{id}@example.com"', '"qa@example.com"', "signup.address_template: must be an email address containing {id}"),
@@ -342,3 +344,11 @@ def test_attribute_types_take_the_docs_vocabulary(write: Writer):
     )
     profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attributes)))
     assert [a.type for a in profile.tenant.attributes] == ["string", "boolean", "int"]
+
+
+def test_input_types_take_the_portals_name(write: Writer):
+    """`input_type` also takes the portal's and Graph's `RadioSingleSelect` (api-reference.md §7.4), read as the
+    documented `SingleRadioSelect`, which chooses among `options`."""
+    attribute = '\n[[tenant.attributes]]\nname = "lang"\ninput_type = "RadioSingleSelect"\noptions = ["nb", "en"]'
+    profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attribute)))
+    assert profile.tenant.attributes[0].input_type == "SingleRadioSelect"
