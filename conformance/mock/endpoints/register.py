@@ -11,14 +11,15 @@ from conformance.mock.state import MfaMethod
 
 
 def introspect(call: Call) -> dict[str, Any]:
-    """E8: the methods the user may register (`email` with the account address as hint, `sms`)."""
+    """E8: the methods the user may register, one per channel (the `email` one hinting the account's address)."""
     call.client()
     flow = call.take("E8")
     assert flow.user is not None
-    methods = [
-        {"id": "email", "challenge_type": "oob", "challenge_channel": "email", "login_hint": flow.user.email},
-        {"id": "sms", "challenge_type": "oob", "challenge_channel": "sms"},
-    ]
+    methods: list[dict[str, str]] = []
+    for channel in terms("channels").names():
+        methods.append({"id": channel, "challenge_type": "oob", "challenge_channel": channel})
+        if channel == "email":
+            methods[-1]["login_hint"] = flow.user.email
     return {"continuation_token": call.token(flow, "E9"), "methods": methods}
 
 
