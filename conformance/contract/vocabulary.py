@@ -18,9 +18,8 @@ from regress import Regex
 
 from conformance.contract import paths, schemas
 
-VOCABULARIES = ("auth_methods", "challenge_types", "capabilities", "channels", "input_types", "attribute_types")
 PATTERNS = ("email", "phone", "attribute_name", "guid", "timestamp")
-#: The facts a term may state besides `means`, `aliases` and `mock`, by vocabulary.
+#: The vocabularies, and the facts a term of each may state besides `means`, `aliases` and `mock`.
 _FACTS: dict[str, set[str]] = {
     "auth_methods": {"first_factor"},
     "challenge_types": {"response_only"},
@@ -29,6 +28,7 @@ _FACTS: dict[str, set[str]] = {
     "input_types": {"choose"},
     "attribute_types": {"checked", "wire", "samples"},
 }
+VOCABULARIES = tuple(_FACTS)
 _SCHEMA_KEYS = {"type", "pattern", "description"}  # a schema-defined pattern is a string with a pattern, nothing more
 
 
