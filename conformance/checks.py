@@ -340,7 +340,7 @@ def redirect(verdict: Verdict, response: ApiResponse, requirement: str) -> None:
 
 
 def masked_login_hints(verdict: Verdict, response: ApiResponse, plain: Iterable[str] = ()) -> None:
-    """Every method /oauth2/v2.0/introspect lists shows its destination obfuscated in `login_hint`, never one of
+    """Every method E7 (`signinIntrospect`) lists shows its destination obfuscated in `login_hint`, never one of
     the `plain` addresses in clear (§E7)."""
     known = {address.strip().lower() for address in plain}
     for method in response.json.get("methods") or []:

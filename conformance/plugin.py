@@ -11,7 +11,7 @@ import pytest
 
 from conformance import checks, expiry, redaction, skips
 from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
-from conformance.contract import requirements
+from conformance.contract import openapi, requirements
 from conformance.mock.deviations import SWITCHES
 from conformance.otp import OtpError
 from conformance.otp.base import describe
@@ -193,7 +193,7 @@ def _expiry_head_start(request: pytest.FixtureRequest) -> None:
 def jwks(target: Target) -> dict[str, Any]:
     """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
     cannot be read)."""
-    url = f"{target.profile.base_url}/v2.0/.well-known/openid-configuration"
+    url = target.profile.base_url + openapi.metadata_path("discovery")
     with httpx.Client(transport=target.transport, timeout=target.profile.pacing.request_timeout_s) as http:
         try:
             discovery = http.get(url).raise_for_status()

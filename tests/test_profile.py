@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.contract import openapi
 from conformance.otp import CommandSource, ImapSource, OutboxSource, otp_source_from_profile
 from conformance.profile import (
     CommandOtp,
@@ -32,6 +33,7 @@ MOCK_HTTP_ENV = {
 
 Writer = Callable[[str], Path]
 METHOD = 'auth_method = "email_password"'
+START = openapi.path_of("signupStart")
 GUID = "00001111-aaaa-2222-bbbb-3333cccc4444"
 CLIENT_ID = f'client_id = "{GUID}"'
 IMAP = 'type = "imap"\nhost = "imap.example.com"\nusername_env = "HOME"\npassword_env = "HOME"'
@@ -217,8 +219,8 @@ REPLACEMENTS = [
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ntype = "Float"',
      "tenant.attributes[0].type: must be one of string, boolean, int, datetime, stringcollection (or Text), in any "
      "case"),
-    ("contoso.onmicrosoft.com\"", "contoso.onmicrosoft.com/signup/v1.0/start\"",
-     "base_url: give the part before /signup/v1.0/..."),
+    ("contoso.onmicrosoft.com\"", f"contoso.onmicrosoft.com{START}\"",
+     f"base_url: give the part before {START} (the tenant's base URL)"),
     ('"qa+{id}@example.com"', '"qa@example.com"', "signup.address_template: must be an email address containing {id}"),
     ('"qa+{id}@example.com"', '"qa+{id}{run}@example.com"', "signup.address_template: must be an email address"),
     ('type = "command"', 'type = "pop3"', "otp.type: must be one of outbox, imap, command; got 'pop3'"),

@@ -3,8 +3,8 @@
 A chain starts at a flow's entry operation with a fresh username (`Target.new_address()`); sign-in and SSPR chains
 need an existing user, so on a target with a control API (the mock) one is created for the chain. Later steps inherit
 the chain through the link they follow. Before a step that sends an OTP the chain marks the OTP source; before a step
-that needs `oob` it fetches the code for the address the previous answer sent it to, so chains reach
-`/oauth2/v2.0/token`.
+that needs `oob` it fetches the code for the address the previous answer sent it to, so chains reach the token
+endpoint (E6).
 """
 
 from __future__ import annotations

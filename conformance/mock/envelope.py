@@ -88,7 +88,7 @@ class Crash(Exception):
 
 
 class Redirect(Exception):
-    """The web-fallback answer: HTTP 200 `{"challenge_type": "redirect"}` (with `redirect_reason` on /token)."""
+    """The web-fallback answer: HTTP 200 `{"challenge_type": "redirect"}` (with `redirect_reason` on E6)."""
 
     def __init__(self, reason: str | None = None) -> None:
         super().__init__(reason or "redirect")

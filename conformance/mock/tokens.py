@@ -69,9 +69,9 @@ def discovery(origin: str, tenant: TenantConfig) -> dict[str, Any]:
     base = authority(origin, tenant)
     return {
         "issuer": issuer(origin, tenant),
-        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-        "token_endpoint": f"{base}/oauth2/v2.0/token",
-        "jwks_uri": f"{base}/discovery/v2.0/keys",
+        "authorization_endpoint": base + openapi.metadata_path("authorize"),
+        "token_endpoint": base + openapi.path_of("token"),
+        "jwks_uri": base + openapi.metadata_path("jwks"),
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.contract import schemas
+from conformance.contract import openapi, schemas
 from conformance.contract.vocabulary import pattern, terms
 from conformance.profile.model import (
     CLIENT_ID_SCHEMA,
-    ENDPOINT_PREFIXES,
     ENV_NAME,
     EXAMPLE_CLIENT_ID,
     Application,
@@ -101,8 +100,8 @@ def load_profile(path: str | Path) -> TargetProfile:
 
 def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
     base_url = top.url("base_url")
-    if any(prefix in urlsplit(base_url).path + "/" for prefix in ENDPOINT_PREFIXES):
-        raise top.error("base_url", "give the part before /signup/v1.0/... (the tenant's base URL)")
+    if any(f"/{family}/" in urlsplit(base_url).path + "/" for family in openapi.families()):
+        raise top.error("base_url", f"give the part before {openapi.path_of('signupStart')} (the tenant's base URL)")
     tenant = _parse_tenant(top.table("tenant", required=True))
     profile = TargetProfile(
         name=top.text("name", default_name),

@@ -11,7 +11,6 @@ from conformance.redaction import remember
 from conformance.verdicts import SeverityPolicy
 
 AuthMethod = str  # a term of the `auth_methods` vocabulary (specs/vocabulary.yaml)
-ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CLIENT_ID_SCHEMA = "common/form.json#/$defs/client_id"
 EXAMPLE_CLIENT_ID = "00001111-aaaa-2222-bbbb-3333cccc4444"

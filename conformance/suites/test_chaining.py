@@ -61,7 +61,7 @@ def test_right_token_at_right_step_succeeds(case, chain, verdict):
     "case", _params(lambda case: (chaining.reuse_rule(case.step), invalid_token_row(case.step).id))
 )
 def test_reused_token_is_refused(case, chain, verdict):
-    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); the /submit token polls until the reset is done, then it is refused (§E15, ERR-71)."""
+    """A continuation token is good for one request: the step's right request sent a second time is refused with the step's invalid-token row (§7.1); E14's token polls until the reset is done, then it is refused (§E15, ERR-71)."""
     reached = case.reach(chain)
     if not chaining.accepted(verdict, reached, reached.send(), chain.target.waiter()):
         return

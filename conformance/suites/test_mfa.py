@@ -36,13 +36,13 @@ def _mfa_app(target: Target) -> Application:
 
 
 def _sign_in(actor: Actor, user: User, capabilities: str | None) -> ApiResponse:
-    """The answer to the password grant of `user`, the app advertising `capabilities` at /oauth2/v2.0/initiate."""
+    """The answer to the password grant of `user`, the app advertising `capabilities` at E4 (sign-in initiate)."""
     return password_grant(actor, user, capabilities=capabilities).send()
 
 
 @pytest.mark.requirement("E6.invalid_grant.mfa_required", "E7", "R-TOKEN-EVERY-STEP", "R-MFA-LOGIN-HINT-MASKED")
 def test_mfa_required_leads_to_the_registered_methods(actor_for, target, verdict):
-    """A user with a strong method who signs in with a password gets mfa_required with a token, and /oauth2/v2.0/introspect lists the methods masked (§E6, §E7)."""
+    """A user with a strong method who signs in with a password gets mfa_required with a token, and E7 (`signinIntrospect`) lists the methods masked (§E6, §E7)."""
     actor = actor_for(_mfa_app(target))
     user = mfa_user(target.profile)
     answer = _sign_in(actor, user, "mfa_required")

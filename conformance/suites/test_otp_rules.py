@@ -56,7 +56,7 @@ def test_otp_challenge_states_the_code_it_sent(actor_for, target, verdict, step)
 
 @pytest.mark.requirement("R-OTP-RESEND-INVALIDATES", "E6.invalid_grant.invalid_oob_value", "E5", "E6")
 def test_resent_code_invalidates_the_previous_one(actor_for, target, verdict):
-    """Calling /oauth2/v2.0/challenge again sends a new code: the first code is refused with invalid_oob_value and the new one signs in (§7.5 resend, §E6)."""
+    """Calling E5 (`signinChallenge`) again sends a new code: the first code is refused with invalid_oob_value and the new one signs in (§7.5 resend, §E6)."""
     actor = actor_for(app_with(target.profile, EMAIL_OTP))
     steps, scopes = actor.steps, list(target.profile.scopes)
     challenged = signin_challenge(actor, existing_user(actor, target))

@@ -140,9 +140,11 @@ class Reached:
         return self.address, self.password
 
     def send(self, *, client_request_id: str | None = None, **overrides: str | None) -> ApiResponse:
-        """Send the step's request with `overrides` applied (and this `client-request-id`, when given)."""
+        """Send the step's request with `overrides` applied, with this `client-request-id` when given (else the one
+        the actor's steps send, if any)."""
         fields = {**self.form, **overrides}
-        return self.actor.steps.client.send(self.operation, fields, client_request_id=client_request_id)
+        crid = client_request_id or self.actor.steps.request_id
+        return self.actor.steps.client.send(self.operation, fields, client_request_id=crid)
 
     def expect(self) -> ApiResponse:
         """Send the step's request, which must succeed as documented (the walk goes on from its answer)."""

@@ -232,7 +232,7 @@ def test_token_response_passes_and_fails_by_scope(tokens: ApiResponse) -> None:
 def mock_jwks(mock_target: Target) -> dict[str, Any]:
     """The mock's signing keys, found through its OpenID discovery document."""
     with httpx.Client(transport=mock_target.transport) as http:
-        discovery = http.get(f"{mock_target.profile.base_url}/v2.0/.well-known/openid-configuration").json()
+        discovery = http.get(mock_target.profile.base_url + openapi.metadata_path("discovery")).json()
         return http.get(discovery["jwks_uri"]).json()
 
 
@@ -302,7 +302,7 @@ def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_targ
 def test_redirect_needs_the_redirect_answer_without_a_token(api: NativeAuthClient, faults: Faults) -> None:
     advertised = usage().advertised("signup", "email_otp")
     form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": advertised}
-    crid = faults("/signup/v1.0/start", {"redirect": True})
+    crid = faults(openapi.path_of("signupStart"), {"redirect": True})
     redirect = api.send("signupStart", form, client_request_id=crid)
     assert run(checks.redirect, redirect, "R-REDIRECT-REQUIRED") == set()
     carrying = tampered(redirect, continuation_token="abc")

@@ -14,13 +14,14 @@ from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
 
 import conformance.client
 from conformance.client import ApiResponse, Exchange, NativeAuthClient, Pacer, TargetUnreachable
+from conformance.contract import openapi
 from conformance.contract.vocabulary import usage
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target, free_port
 
 BASE = "http://target.test/contoso.onmicrosoft.com"
-START = "/signup/v1.0/start"
-TOKEN = "/oauth2/v2.0/token"
+START = openapi.path_of("signupStart")
+TOKEN = openapi.path_of("token")
 
 
 class FakeClock:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mock_driver import in_process
+from mock_support import in_process
 
+from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
 from conformance.mock.config import (
@@ -76,11 +78,11 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
     """A tenant file's subdomain is the path prefix; the default tenant's prefix is then unknown."""
     app = create_app(load_tenant(_write(tmp_path, MINIMAL.format(second="bbbbbbbb-1111-2222-3333-444444444444"))))
     with in_process(app) as client:
-        ok = client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start", data={
-            "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": "oob redirect",
+        ok = client.post("/fabrikam.onmicrosoft.com" + openapi.path_of("signupStart"), data={
+            "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": usage().everything(),
             "username": "new@fabrikam.com"})
         assert ok.status_code == 200
-        assert client.post("/contoso.onmicrosoft.com/signup/v1.0/start").status_code == 404
+        assert client.post("/contoso.onmicrosoft.com" + openapi.path_of("signupStart")).status_code == 404
 
 
 @pytest.mark.parametrize(

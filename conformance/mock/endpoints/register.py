@@ -1,4 +1,4 @@
-"""Strong-method registration: E8 `/register/v1.0/introspect`, E9 `…/challenge`, E10 `…/continue` (§5)."""
+"""Strong-method registration: E8 `registerIntrospect`, E9 `registerChallenge`, E10 `registerContinue` (§5)."""
 
 from __future__ import annotations
 

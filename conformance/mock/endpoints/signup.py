@@ -1,9 +1,10 @@
-"""Sign-up: E1 `/signup/v1.0/start`, E2 `/signup/v1.0/challenge`, E3 `/signup/v1.0/continue` (api-reference.md §3)."""
+"""Sign-up: E1 `signupStart`, E2 `signupChallenge`, E3 `signupContinue` (api-reference.md §3)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from conformance.contract import openapi
 from conformance.contract.vocabulary import pattern, usage
 from conformance.mock.config import UserFlowConfig
 from conformance.mock.endpoints.base import Call
@@ -17,7 +18,8 @@ from conformance.mock.validation import (
     password_problem,
 )
 
-_STEP_TABLES = {"oob": "E3a", "password": "E3b", "attributes": "E3c"}
+#: E3's step tables by `grant_type` (E3a oob, E3b password, E3c attributes), as the request schema tags them.
+_STEP_TABLES = {grant: tag for tag, grant in openapi.operation("signupContinue").steps}
 
 
 def _attributes(call: Call, flow: UserFlowConfig, raw: str | None, *, required_only: bool = False) -> dict[str, str]:

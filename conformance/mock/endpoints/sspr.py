@@ -85,15 +85,15 @@ def submit(call: Call) -> dict[str, Any]:
 def poll_completion(call: Call) -> dict[str, Any]:
     """E15: `in_progress` on the first poll and until `poll_interval` has passed, then `succeeded` (password set).
 
-    The /submit token stays usable until that terminal answer, which spends it and hands out the sign-in token; a
-    non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with the /submit token).
+    E14's token stays usable until that terminal answer, which spends it and hands out the sign-in token; a
+    non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with E14's token).
     """
     call.client()
     early = call.state.deviating("poll_before_submit")
     flow = call.take("E15", "E14") if early else call.take("E15")
     assert flow.user is not None
-    # done already (only a spent /submit token reused, accept_reused_token, gets here), or never submitted (the token
-    # /continue handed out, poll_before_submit)
+    # done already (only a spent E14 token reused, accept_reused_token, gets here), or never submitted (the token
+    # E13 handed out, poll_before_submit)
     if flow.new_password is None:
         return {"status": "succeeded", "continuation_token": call.token(flow, "E6.continuation_token")}
     flow.polls += 1

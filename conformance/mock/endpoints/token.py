@@ -1,4 +1,4 @@
-"""E6 `/oauth2/v2.0/token` (§4 E6, S2): password, oob, continuation_token and mfa_oob grants, plus refresh tokens."""
+"""E6 `token` (§4 E6, S2): password, oob, continuation_token and mfa_oob grants, plus refresh tokens."""
 
 from __future__ import annotations
 
