@@ -15,23 +15,17 @@ from collections.abc import Iterable
 import jwt
 
 from conformance.client import ApiResponse, Exchange
-from conformance.contract import errata, errors, openapi, schemas
+from conformance.contract import errata, errors, openapi, schemas, vocabulary
 from conformance.contract.errors import ErrorRow
 from conformance.verdicts import Severity, Verdict
 
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$")
 JSON_MEDIA = re.compile(r"(?i)^\s*application/([\w.+-]*\+)?json\s*(;|$)")
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")  # types.json guid
 
 
 #: Clock skew tolerated between the target and this runner when checking `iat`/`exp`/`nbf` (the 5 minutes
 #: token-validation libraries such as Microsoft.IdentityModel allow by default).
 CLOCK_SKEW_S = 300
 CLIENT_INFO_RULE = "R-CLIENT-INFO"
-
-
-def _is_uuid(value: object) -> bool:
-    return isinstance(value, str) and GUID.match(value) is not None
 
 
 def _realizing_suberrors(row: ErrorRow) -> set[str]:
@@ -140,9 +134,9 @@ def error_envelope(verdict: Verdict, response: ApiResponse, row: ErrorRow, condi
     )
     stamp = response.json.get("timestamp")
     verdict.check(
-        TIMESTAMP.match(str(stamp or "")) is not None,
+        vocabulary.pattern("timestamp").match(stamp),
         "R-ENVELOPE-TIMESTAMP",
-        f"timestamp {stamp!r} is not 'YYYY-MM-DD hh:mm:ssZ'",
+        f"timestamp {stamp!r} is not {vocabulary.pattern('timestamp').what}",
     )
     trace_id(verdict, response)
     correlation(verdict, response)
@@ -214,9 +208,9 @@ def trace_id(verdict: Verdict, response: ApiResponse) -> bool:
     if not verdict.check(isinstance(value, str) and bool(value.strip()), "R-ENVELOPE-TRACE-ID", "trace_id missing"):
         return False
     return verdict.check(
-        _is_uuid(value),
+        vocabulary.pattern("guid").match(value),
         "R-ENVELOPE-TRACE-ID",
-        f"trace_id {value!r} is not a UUID",
+        f"trace_id {value!r} is not {vocabulary.pattern('guid').what}",
         tolerated_by=_tolerated("envelope.trace_id", None, None, "non_uuid"),
     )
 

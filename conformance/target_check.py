@@ -14,6 +14,7 @@ import httpx
 
 from conformance.client import ApiResponse, NativeAuthClient, TargetUnreachable
 from conformance.contract import errors, openapi
+from conformance.contract.vocabulary import usage
 from conformance.otp import CommandSource, OtpError, otp_source_from_profile
 from conformance.otp.base import describe
 from conformance.otp.command import HINT
@@ -42,7 +43,7 @@ def app_client_ids(profile: TargetProfile) -> list[tuple[str, str]]:
 
 def probe_client(client: NativeAuthClient, client_id: str, address: str) -> ApiResponse:
     """E4 for `address` as the application `client_id`."""
-    form = {"client_id": client_id, "username": address, "challenge_type": "oob password redirect"}
+    form = {"client_id": client_id, "username": address, "challenge_type": usage().everything()}
     return client.send("signinInitiate", form)
 
 

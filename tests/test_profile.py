@@ -171,7 +171,7 @@ MISTAKES = [
         "[[users]]\nemail = 'a@example.com'\nauth_method = 'email_otp'\npassword_env = 'HOME'\n",
         'users[0].password_env: only for auth_method = "email_password" users',
     ),
-    ("[[users]]\nemail = 'not-an-address'\npassword_env = 'HOME'\n", "users[0].email: not a valid value: 'not-an"),
+    ("[[users]]\nemail = 'not-an-address'\npassword_env = 'HOME'\n", "users[0].email: not an email address: 'not-an"),
     ("[[users]]\nemail = 'a@example.com'\n", "users[0].password_env: missing"),
     (
         "[[users]]\nemail = 'a@example.com'\npassword_env = 'HOME'\ninteraction_required = 'yes'\n",
@@ -207,7 +207,8 @@ REPLACEMENTS = [
      "tenant.otp_length: expected int, got bool True"),
     (METHOD, METHOD + '\nsspr = "yes"', "tenant.sspr: expected bool"),
     (METHOD, 'auth_method = "email_otp"\nsspr = true', 'tenant.sspr: needs auth_method = "email_password"'),
-    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"', "tenant.sms_blocked_by_admin: not a valid value"),
+    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"',
+     "tenant.sms_blocked_by_admin: not a phone number in E.164 form"),
     (METHOD, METHOD + "\nsms_blocked_by_rep = 14255550199", "tenant.sms_blocked_by_rep: expected str, got int"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "x"\nregex = "("',
      "tenant.attributes[0].regex: not a valid regular expression"),
@@ -216,7 +217,8 @@ REPLACEMENTS = [
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ninput = "x"',
      "tenant.attributes[0].input: unknown key (did you mean input_type?)"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ntype = "Float"',
-     "tenant.attributes[0].type: expected one of String, Text, Boolean, Int, DateTime, StringCollection"),
+     "tenant.attributes[0].type: must be one of string, boolean, int, datetime, stringcollection (or Text), in any "
+     "case"),
     ("contoso.onmicrosoft.com\"", f"contoso.onmicrosoft.com{START}\"",
      f"base_url: give the part before {START} (the tenant's base URL)"),
     ('"qa+{id}@example.com"', '"qa@example.com"', "signup.address_template: must be an email address containing {id}"),
@@ -344,3 +346,11 @@ def test_attribute_types_take_the_docs_vocabulary(write: Writer):
     )
     profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attributes)))
     assert [a.type for a in profile.tenant.attributes] == ["string", "boolean", "int"]
+
+
+def test_input_types_take_the_portals_name(write: Writer):
+    """`input_type` also takes the portal's and Graph's `RadioSingleSelect` (api-reference.md §7.4), read as the
+    documented `SingleRadioSelect`, which chooses among `options`."""
+    attribute = '\n[[tenant.attributes]]\nname = "lang"\ninput_type = "RadioSingleSelect"\noptions = ["nb", "en"]'
+    profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attribute)))
+    assert profile.tenant.attributes[0].input_type == "SingleRadioSelect"

@@ -20,10 +20,9 @@ def start_operations() -> tuple[openapi.Operation, ...]:
 
 
 def grants(operation: str) -> tuple[str, ...]:
-    """The grant types an operation documents for a continuation token, in document order."""
-    params = openapi.operation(operation).parameters
-    with_token = {p.grant_type for p in params if p.name == "continuation_token" and p.grant_type}
-    return tuple(dict.fromkeys(p.grant_type for p in params if p.grant_type in with_token))
+    """The grant types an operation documents for a continuation token (not `refresh_token`), in document order."""
+    with_token = {p.grant_type for p in openapi.operation(operation).parameters if p.name == "continuation_token"}
+    return tuple(grant for grant in openapi.grant_types(operation) if grant in with_token)
 
 
 @cache

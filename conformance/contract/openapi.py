@@ -154,9 +154,11 @@ def links() -> tuple[Link, ...]:
 
 
 @cache
-def grant_types() -> frozenset[str]:
-    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step)."""
-    return frozenset(p.grant_type for op in operations() for p in op.parameters if p.grant_type)
+def grant_types(operation_id: str | None = None) -> tuple[str, ...]:
+    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step), or the
+    operation `operation_id` documents, in document order."""
+    ops = operations() if operation_id is None else (operation(operation_id),)
+    return tuple(dict.fromkeys(p.grant_type for op in ops for p in op.parameters if p.grant_type))
 
 
 def error_enum(path: str, status: int = 400, *, generic: bool = True) -> frozenset[str]:

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.contract import secrets as secret_fields
-from conformance.mock.config import GUID
+from conformance.contract.vocabulary import pattern
 from conformance.mock.endpoints import Call, Endpoint, Mock
 from conformance.mock.envelope import (
     INTERNAL,
@@ -39,7 +39,7 @@ _CORRELATION_HEADERS = (b"client-request-id", b"x-ms-request-id")  # stamped on 
 
 def correlation_id(sent: str | None) -> str:
     """Echo the client's `client-request-id` when it is a GUID (Seed002), else a fresh one."""
-    if sent and GUID.match(sent.strip()):
+    if sent and pattern("guid").match(sent.strip()):
         return sent.strip()
     return str(uuid.uuid4())
 

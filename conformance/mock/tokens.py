@@ -77,7 +77,7 @@ def discovery(origin: str, tenant: TenantConfig) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": sorted(OIDC_SCOPES),
         "token_endpoint_auth_methods_supported": ["none"],
-        "grant_types_supported": ["password", "oob", "continuation_token", "mfa_oob", "refresh_token"],
+        "grant_types_supported": list(openapi.grant_types("token")),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "email", "preferred_username", "name", "ver",
         ],

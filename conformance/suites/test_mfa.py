@@ -17,7 +17,7 @@ from conformance.target import Target
 from conformance.walker import Actor, User
 from conformance.walker.features import MFA, PASSWORD, app_with, needs
 from conformance.walker.mfa import (
-    BOTH,
+    all_capabilities,
     mfa_user,
     register_introspect,
     register_method,
@@ -107,7 +107,7 @@ def test_registration_required_registers_a_method(actor_for, target, verdict, jw
     user = sign_up(actor, target.new_address())
     destination = app.tenant.sms_number if channel == "sms" else user.address
     registration = register_method(
-        register_introspect(actor, (user.address, user.password), capabilities=BOTH), destination, channel
+        register_introspect(actor, (user.address, user.password), capabilities=all_capabilities()), destination, channel
     )
     checks.error_row(verdict, registration.required, "E6.invalid_grant.registration_required")
     offered = {m.get("id"): m for m in registration.introspected.json.get("methods") or []}
@@ -129,7 +129,7 @@ def test_registration_required_registers_a_method(actor_for, target, verdict, jw
 def test_registering_the_email_verified_at_sign_up_is_preverified(actor_for, target, verdict):
     """After a sign-up advertising registration_required, registering the email it verified answers preverified and needs no code (§E9 Success B, §E10)."""
     actor = actor_for(_mfa_app(target))
-    auto = after_sign_up(actor, target, capabilities=BOTH)
+    auto = after_sign_up(actor, target, capabilities=all_capabilities())
     scopes = list(target.profile.scopes)
     answer = auto.send()
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")

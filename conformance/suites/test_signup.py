@@ -5,14 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conformance import checks
-from conformance.walker import features
+from conformance.suites.tables import METHODS
 from conformance.walker.features import ATTRIBUTES, NO_MFA, PASSWORD, app_with
 from conformance.walker.signup import password_for, sign_up, signup_start
 
 pytestmark = pytest.mark.signup
-METHODS = pytest.mark.parametrize(
-    "method", [features.PASSWORD, features.EMAIL_OTP], ids=["email_password", "email_otp"]
-)
 
 
 @METHODS

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
-from conformance.walker.actor import Actor, FlowStopped, Reached, User, Wait, new_password
+from conformance.walker.actor import Actor, FlowStopped, Reached, User, Wait, challenge_types, new_password
 
 
 @dataclass
@@ -23,7 +23,7 @@ class ResetOutcome:
 def sspr_start(actor: Actor, user: User, *, capabilities: str | None = None) -> Reached:
     """E11 for `user`, advertising `capabilities` when given."""
     address, password = user
-    form = actor.form(username=address, challenge_type="oob redirect", capabilities=capabilities)
+    form = actor.form(username=address, challenge_type=challenge_types(actor.tenant, "sspr"), capabilities=capabilities)
     return Reached("E11", "ssprStart", form, address, actor, password=password)
 
 
@@ -35,7 +35,7 @@ def sspr_challenge(actor: Actor, user: User, **start: str | None) -> Reached:
         answer,
         "E12",
         "ssprChallenge",
-        actor.form(continuation_token=answer.continuation_token, challenge_type="oob redirect"),
+        actor.form(continuation_token=answer.continuation_token, challenge_type=challenge_types(actor.tenant, "sspr")),
     )
 
 

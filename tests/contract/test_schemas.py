@@ -209,7 +209,7 @@ def test_registration_challenge_type_is_oob_with_or_without_redirect(value: str,
 )
 def test_capabilities_are_space_separated(value: str, ok: bool) -> None:
     """api-reference.md §7.3: `capabilities`, space-separated (ERR-25)."""
-    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a", "challenge_type": "oob redirect"}
+    form = {"client_id": "00001111-aaaa-2222-bbbb-3333cccc4444", "username": "a", "challenge_type": "redirect"}
     assert _fails(_form("oauth2/initiate.request.json"), {**form, "capabilities": value}) is not ok
 
 

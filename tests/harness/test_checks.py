@@ -15,6 +15,7 @@ from harness_support import CASEY, CASEY_PASSWORD, DROP, OTP_APP, PASSWORD_APP, 
 from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
+from conformance.contract.vocabulary import usage
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target
 from conformance.verdicts import Finding, Severity, SeverityPolicy, TargetDeviation, Verdict, basis
@@ -41,8 +42,8 @@ def row_response(api: NativeAuthClient, faults: Faults) -> Callable[[str], ApiRe
 def tokens(api: NativeAuthClient) -> ApiResponse:
     """A real token response: Casey signs in with her password, asking for openid and offline_access."""
     steps = NativeAuthSteps(api, PASSWORD_APP)
-    token = steps.signin_initiate(CASEY, challenge_type="password redirect").continuation_token
-    token = steps.signin_challenge(token or "", challenge_type="password redirect").continuation_token
+    token = steps.signin_initiate(CASEY).continuation_token
+    token = steps.signin_challenge(token or "").continuation_token
     return steps.token(token or "", "password", password=CASEY_PASSWORD, scope="openid offline_access")
 
 
@@ -117,6 +118,7 @@ def test_the_mocks_documented_error_rows_pass(row_response: Callable[[str], ApiR
         ({"error_codes": []}, "R-ENVELOPE-ERROR-CODES"),
         ({"error_description": ""}, "R-ENVELOPE-DESCRIPTION"),
         ({"timestamp": "2026-05-01T10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),
+        ({"timestamp": "2026-13-01 10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),  # types.json's timestamp: no month 13
         ({"trace_id": DROP}, "R-ENVELOPE-TRACE-ID"),
         ({"trace_id": ""}, "R-ENVELOPE-TRACE-ID"),
     ],
@@ -265,8 +267,8 @@ def test_an_expired_id_token_fails_beyond_the_clock_skew(own_key: rsa.RSAPrivate
 def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_target: Target) -> None:
     steps = NativeAuthSteps(api, OTP_APP)
     address = mock_target.new_address()
-    token = steps.signup_start(address, challenge_type="oob redirect").continuation_token
-    challenge = steps.signup_challenge(token or "", challenge_type="oob redirect")
+    token = steps.signup_start(address).continuation_token
+    challenge = steps.signup_challenge(token or "")
     assert run(checks.masked_label, challenge, address) == set()
     for plain in (address, f" {address} ", None):
         assert run(checks.masked_label, tampered(challenge, challenge_target_label=plain), address) == {
@@ -275,7 +277,8 @@ def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_targ
 
 
 def test_redirect_needs_the_redirect_answer_without_a_token(api: NativeAuthClient, faults: Faults) -> None:
-    form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": "oob redirect"}
+    advertised = usage().advertised("signup", "email_otp")
+    form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": advertised}
     crid = faults(openapi.path_of("signupStart"), {"redirect": True})
     redirect = api.send("signupStart", form, client_request_id=crid)
     assert run(checks.redirect, redirect, "R-REDIRECT-REQUIRED") == set()

@@ -25,6 +25,7 @@ from mock_support import (
 from conformance.client import ApiResponse
 from conformance.contract import openapi
 from conformance.contract.schemas import validate_response
+from conformance.contract.vocabulary import usage
 from conformance.mock.deviations import DEVIATIONS, READINGS, SWITCHES, descriptions
 from conformance.walker import Reached, mfa, signin, signup, sspr
 
@@ -194,7 +195,8 @@ def empty_client_id_unauthorized(api: MockApi) -> None:
 
 
 def json_request_body_accepted(api: MockApi) -> None:
-    form = {"client_id": OTP_APP, "challenge_type": "oob redirect", "username": fresh_email(),
+    advertised = usage().advertised("signup", "email_otp")
+    form = {"client_id": OTP_APP, "challenge_type": advertised, "username": fresh_email(),
             "attributes": json.dumps({"displayName": "Q"})}
     assert _raw_start(api, json.dumps(form).encode(), "application/json").status == 200
 

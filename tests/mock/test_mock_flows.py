@@ -26,6 +26,7 @@ from mock_support import (
 )
 
 from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.walker import mfa, signin, signup, sspr
 
 
@@ -252,7 +253,7 @@ def test_continuation_tokens_are_single_use_and_bound(api: MockApi) -> None:
     assert challenge.send().error == "invalid_grant"
     other = signup.signup_challenge(api.actor(OTP_APP), fresh_email())
     api.fails("signupChallenge", "invalid_grant", client_id=BASIC_APP, continuation_token=other.token,
-              challenge_type="oob password redirect")
+              challenge_type=usage().advertised("signup", "email_password"))
     api.fails("ssprChallenge", "invalid_request", client_id=OTP_APP, continuation_token=other.token)
     assert other.send().status == 200
 

@@ -10,11 +10,13 @@ import pytest
 from mock_support import OTP_APP, PASSWORD_APP, MockApi, fresh_email
 
 from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.mock.endpoints import ENDPOINTS
 
 BASE = "/contoso.onmicrosoft.com"
 START, TOKEN = openapi.path_of("signupStart"), openapi.path_of("token")
 FORM = "application/x-www-form-urlencoded"
+ADVERTISED = usage().advertised("signup", "email_otp")  # what the OTP app's client sends at E1 (§7.2)
 ENVELOPE = {"error", "error_description", "error_codes", "timestamp", "trace_id", "correlation_id"}
 
 
@@ -54,7 +56,7 @@ def test_malformed_bodies_are_invalid_request(client: httpx.Client, content: byt
 
 def test_form_without_content_type_is_accepted(client: httpx.Client) -> None:
     """The documented E9/E10 examples omit Content-Type (ERR-38); the mock still reads the form."""
-    body = urlencode({"client_id": OTP_APP, "challenge_type": "oob redirect", "username": fresh_email()})
+    body = urlencode({"client_id": OTP_APP, "challenge_type": ADVERTISED, "username": fresh_email()})
     response = _raw(client, START, body, content_type=None)
     assert response.status_code == 200 and "continuation_token" in response.json()
 
@@ -62,7 +64,7 @@ def test_form_without_content_type_is_accepted(client: httpx.Client) -> None:
 @pytest.mark.parametrize("attributes", ["{not json", "[1, 2]", "[" * 5000, '"a string"', "null"])
 def test_bad_attributes_json_is_invalid_request(api: MockApi, attributes: str) -> None:
     """`attributes` must be a JSON object serialized as a string (§7.4); anything else is `invalid_request`."""
-    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username=fresh_email(), attributes=attributes)
 
 
@@ -79,10 +81,10 @@ def test_unknown_paths_and_methods(client: httpx.Client) -> None:
 
 def test_odd_but_wellformed_values(api: MockApi) -> None:
     """Blank, oversized and strange parameter values are refused as documented, not crashed on."""
-    api.fails("signupStart", "invalid_request", client_id="  ", challenge_type="oob redirect", username="x")
-    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id="  ", challenge_type=ADVERTISED, username="x")
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username="not-an-email")
-    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username=fresh_email(), capabilities="mfa_required teleport")
     api.fails("registerChallenge", "invalid_request", client_id=PASSWORD_APP, continuation_token="x",
               challenge_type="oob", challenge_target="+1", challenge_channel="pigeon")

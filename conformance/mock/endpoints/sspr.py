@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.contract.vocabulary import usage
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Redirect
 from conformance.mock.state import Flow
@@ -33,7 +34,7 @@ def start(call: Call) -> dict[str, Any]:
     user = call.state.user(username)
     if user is None:
         raise call.fail("unknown_user", detail="The user account does not exist in the directory.")
-    if user.password is None or "oob" not in challenge_types:
+    if user.password is None or not usage().needed("sspr", user_flow.authentication_method) <= challenge_types:
         raise Redirect()
     flow = Flow("sspr", app, user.email, challenge_types, capabilities, user=user)
     return {"continuation_token": call.token(flow, "E12")}
@@ -46,7 +47,7 @@ def challenge(call: Call) -> dict[str, Any]:
     _closed_list(call, requested)
     flow = call.take("E12")
     assert flow.user is not None
-    if "oob" not in (requested or flow.challenge_types):
+    if not usage().needed("sspr", call.user_flow(app).authentication_method) <= (requested or flow.challenge_types):
         raise Redirect()
     strong_email = next((m.target for m in flow.user.methods if m.channel == "email"), None)
     body = call.send_otp(flow, "email", strong_email or flow.user.email, "sspr")
