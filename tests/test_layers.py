@@ -23,6 +23,7 @@ MAY_IMPORT = {
         "conformance.tomlconfig",
         "conformance.verdicts",
     ),
+    "conformance.checks": ("conformance.client", "conformance.contract", "conformance.verdicts"),
     "conformance.walker": (
         "conformance.checks",
         "conformance.client",
