@@ -17,7 +17,7 @@ from conformance.client import ApiResponse
 from conformance.contract import errors
 from conformance.contract.vocabulary import usage
 from conformance.profile import UserFlow
-from conformance.suites._support import METHODS
+from conformance.suites.tables import METHODS
 from conformance.target import Target
 from conformance.walker import Actor, reach
 from conformance.walker.actor import first_factor

@@ -13,10 +13,9 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.profile import Application
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.walker import Actor, User
-from conformance.walker.features import MFA, PASSWORD, app_with
+from conformance.walker.features import MFA, PASSWORD, app_with, needs
 from conformance.walker.mfa import (
     all_capabilities,
     mfa_user,

@@ -11,10 +11,9 @@ from collections.abc import Callable
 import pytest
 
 from conformance import checks
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.walker import Actor, Reached
-from conformance.walker.features import NO_MFA, app_with
+from conformance.walker.features import NO_MFA, app_with, needs
 from conformance.walker.signin import first_factor_grant, refresh_grant
 from conformance.walker.signup import after_sign_up, existing_user
 

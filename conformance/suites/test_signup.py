@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import checks
-from conformance.suites._support import METHODS
+from conformance.suites.tables import METHODS
 from conformance.walker.features import ATTRIBUTES, NO_MFA, PASSWORD, app_with
 from conformance.walker.signup import password_for, sign_up, signup_start
 

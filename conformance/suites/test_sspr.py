@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from conformance import checks
+from conformance.chaining.refusals import invalid_token
 from conformance.client import ApiResponse
-from conformance.suites.chaining import invalid_token_row, refused
 from conformance.target import Target
 from conformance.walker import Actor
 from conformance.walker.actor import new_password
@@ -147,4 +147,4 @@ def test_polling_before_the_new_password_is_submitted_is_refused(actor_for, targ
     verified = sspr_continue(actor, existing_user(actor, target))
     token = verified.expect().continuation_token or ""
     answer = actor.steps.sspr_poll_completion(token)
-    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", ((invalid_token_row("E15"), "invalid_token"),))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-STEP-SCOPED", invalid_token("E15"))

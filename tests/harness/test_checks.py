@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +10,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
+from harness_support import CASEY, CASEY_PASSWORD, DROP, OTP_APP, PASSWORD_APP, Faults, run, tampered
 
 from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
@@ -24,28 +22,7 @@ from conformance.verdicts import Finding, Severity, SeverityPolicy, TargetDeviat
 
 STRICT = "E3a.invalid_grant.invalid_oob_value"  # AADSTS 50181, no erratum: a wrong answer is a FAILURE
 CITED = "E3b.invalid_grant.password_too_weak"  # cites ERR-07 and ERR-12, neither of which softens a check of it
-DROP = object()
 FAILURE, WARNING = Severity.FAILURE, Severity.WARNING
-
-
-def tampered(response: ApiResponse, *, status: int | None = None, drop_header: str | None = None,
-             **body: Any) -> ApiResponse:
-    """A copy of a real response with its status, a header or body fields changed (`DROP` removes a field)."""
-    changed = copy.deepcopy(response.json)
-    for key, value in body.items():
-        if value is DROP:
-            changed.pop(key, None)
-        else:
-            changed[key] = value
-    headers = httpx.Headers({k: v for k, v in response.headers.items() if k != drop_header})
-    return dataclasses.replace(response, status=status or response.status, headers=headers, body=changed)
-
-
-def run(check: Callable[..., Any], *args: Any, **kwargs: Any) -> set[tuple[str, Severity]]:
-    """The (requirement, severity) pairs of the findings `check` records on a fresh verdict."""
-    verdict = Verdict()
-    check(verdict, *args, **kwargs)
-    return {(finding.requirement, finding.severity) for finding in verdict.findings}
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 otherwise; each answer carries the row's status, `error`, `suberror` and AADSTS code and matches the schema.
 
 Rows are reached and triggered as the suites do it: the walker walks to the row's step (`walker.reach`) and the
-row's recipe (`suites.triggers.TRIGGERS`) breaks the request."""
+row's recipe (`conformance.triggers.RECIPES`) breaks the request."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from conformance.contract.errors import ErrorRow, table
 from conformance.contract.schemas import validate_response
 from conformance.expiry import lifetime_of, margin
 from conformance.mock.envelope import code_for
-from conformance.suites.triggers import TRIGGERS, Context
+from conformance.triggers import RECIPES, Context
 from conformance.walker import reach
 
 ROWS = table().rows
@@ -32,7 +32,7 @@ def _context(api: MockApi) -> Context:
 def trigger(api: MockApi, row: ErrorRow) -> ApiResponse:
     """Walk to the row's step and send the request its recipe breaks (a request sent late sees the mock's clock moved
     past the lifetime it outlives, for its client-request-id only)."""
-    ctx, recipe = _context(api), TRIGGERS[row.trigger.recipe or ""]
+    ctx, recipe = _context(api), RECIPES[row.trigger.recipe or ""]
     reached = ctx.reach(row.table, recipe.needs_on(row.table))
     if recipe.lifetime:
         lifetime = lifetime_of(api.target, recipe.lifetime) or 0
@@ -58,8 +58,8 @@ def _assert_row(row: ErrorRow, status: int, body: dict[str, Any], condition: str
 
 
 def test_every_triggerable_row_has_a_recipe() -> None:
-    """Rows of kind request/state/tenant name a recipe the suites' triggers know."""
-    missing = [row.id for row in TRIGGERABLE if row.trigger.recipe not in TRIGGERS]
+    """Rows of kind request/state/tenant name a recipe of conformance.triggers."""
+    missing = [row.id for row in TRIGGERABLE if row.trigger.recipe not in RECIPES]
     assert missing == []
 
 
