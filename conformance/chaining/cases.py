@@ -44,7 +44,7 @@ class Case:
 
     @property
     def id(self) -> str:
-        """`E13 /resetpassword/v1.0/continue`, `E6 /oauth2/v2.0/token grant_type=password`, … `after E15`."""
+        """The step tag, the operation's path, the grant type where the step takes one, `after TAG` for a later link."""
         parts = [self.step, self.path]
         if (
             self.grant_type

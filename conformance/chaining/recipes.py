@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from conformance.chaining.chain import Chain
+from conformance.contract.vocabulary import usage
 from conformance.walker import Actor, Feature, FlowStopped, Reached, User, mfa, signin, signup, sspr
 from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD
 from conformance.walker.routes import needs_of
@@ -58,7 +59,8 @@ def _second_factor(chain: Chain, actor: Actor) -> Reached:
     if not actor.verdict.check(bool(methods), "E7", "methods is empty for a user who must do MFA"):
         raise FlowStopped("E7 listed no strong authentication method")
     method = methods[0].get("id")
-    form = actor.form(continuation_token=answer.continuation_token, challenge_type="oob redirect", id=method)
+    challenge_type = usage().listing(*usage().step("E5.mfa"))
+    form = actor.form(continuation_token=answer.continuation_token, challenge_type=challenge_type, id=method)
     return introspected.then(answer, "E5", "signinChallenge", form)
 
 

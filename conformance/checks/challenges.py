@@ -1,5 +1,5 @@
 """Checks of what a challenge shows: an OTP challenge answer (§7.5), a masked destination label, and the masked
-login hints of the methods /oauth2/v2.0/introspect lists (§E7)."""
+login hints of the methods E7 (`signinIntrospect`) lists."""
 
 from __future__ import annotations
 

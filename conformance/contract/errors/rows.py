@@ -66,7 +66,7 @@ class ErrorRow:
 
 @dataclass(frozen=True, slots=True)
 class TableInfo:
-    """An error table: the endpoint it belongs to and, for the `/signup/v1.0/continue` steps, its fixed `grant_type`."""
+    """An error table: the endpoint it belongs to and, for E3's steps (`signupContinue`), its fixed `grant_type`."""
 
     tag: str
     endpoint: str
