@@ -16,6 +16,7 @@ import pytest
 
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
+from conformance.contract.vocabulary import terms, usage
 from conformance.expiry import Kit
 from conformance.profile import Application
 from conformance.steps import json_attributes
@@ -28,7 +29,6 @@ from conformance.walker.signin import password_grant
 from conformance.walker.signup import existing_user, password_for, sign_up, signup_oob
 
 #: Attribute data types whose values a tenant checks (a Boolean is `true`/`false`, an Int digits; §7.4, S15).
-CHECKED_TYPES = frozenset({"boolean", "int", "datetime"})
 
 
 @dataclass
@@ -81,8 +81,15 @@ def recipe(
     return register
 
 
+def _checked_types() -> frozenset[str]:
+    """The attribute data types whose values a tenant checks (specs/vocabulary.yaml)."""
+    return frozenset(term.name for term in terms("attribute_types").terms if term.checked)
+
+
 def _without_redirect(types: str | None) -> str:
-    return " ".join(t for t in (types or "oob").split() if t != "redirect") or "oob"
+    """The list sent, or the step's default, with the type every list must carry left out (§7.2)."""
+    always = usage().always
+    return " ".join(t for t in (types or "").split() if t != always) or usage().every[0]
 
 
 def _client(ctx: Context, field: str) -> str:
@@ -182,7 +189,7 @@ def _incomplete_attributes(ctx: Context, reached: Reached, row: ErrorRow) -> Api
 @recipe("invalid_attribute")
 def _invalid_attribute(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     values = attribute_values(reached.actor.tenant, required_only=False)
-    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options or a.type in CHECKED_TYPES]
+    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options or a.type in _checked_types()]
     needs(bool(constrained), "no user attribute has a regex, options or a checked data type to break")
     values[constrained[0].name] = "<not valid>"
     return reached.send(attributes=json_attributes(values))
