@@ -127,7 +127,10 @@ class ChainKeeper:
         shaping.assign(case, "username", chain.username)
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
-        if self.flow in ("signup", "sspr"):  # like MSAL: where MFA applies, the auto sign-in goes on to registration
+        if self.flow in ("signup", "sspr") or self._started % 2:
+            # like MSAL: where MFA applies, the auto sign-in goes on to registration; every other sign-in chain keeps
+            # the generated capabilities (a missing one is answered with the web fallback), so that the others reach
+            # tokens whatever was generated
             shaping.assign(case, "capabilities", all_capabilities(), add=True)
         if self.flow != "signup":
             self._create_user(case, chain)
@@ -174,24 +177,23 @@ class ChainKeeper:
 
     # --- step preparation ---------------------------------------------------------------------------------------------
 
-    def prepare(self, case: Case, parent_id: str | None, entry: bool) -> Chain:
-        """Find or start the case's chain and fill what the step needs (positive cases only)."""
+    def prepare(self, case: Case, parent_id: str | None, entry: bool, positive: bool | None = None) -> Chain:
+        """Find or start the case's chain and fill what the step needs (positive cases only: `positive` says whether
+        the case was drawn positive, which the literal values a link merges in, e.g. `grant_type=attributes` into a
+        drawn `grant_type=oob` form, may have made it look negative; the step's own fields are then rebuilt)."""
         op = shaping.operation_id(case)
         chain = self.chains.get(parent_id) if parent_id else None
         if chain is None:
             chain = self.start(case) if entry else Chain(self.flow, "")
         self.chains[case.id] = chain
+        if positive is None:
+            positive = shaping.is_positive(case)
+        if positive and chain.username:
+            self._fill(case, op, chain, self.answers.get(parent_id) if parent_id else None)
         shaping.assign(case, "client_id", chain.client_id or self.target.profile.client_id)
-        if not shaping.is_positive(case) or not chain.username:
-            return chain
-        parent = self.answers.get(parent_id) if parent_id else None
-        if parent is not None and parent.body.get("continuation_token"):
-            # the token the followed answer handed out, also when schemathesis chose to explore another value: a
-            # chain's steps carry their flow's token (stateless cases and the chaining suite try the wrong ones)
-            shaping.assign(case, "continuation_token", parent.body["continuation_token"], add=True)
-        if "challenge_type" in (case.body or {}) and op != "registerChallenge":
-            # the one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset, ERR-72)
-            shaping.assign(case, "challenge_type", usage().everything())
+        return chain
+
+    def _fill(self, case: Case, op: str, chain: Chain, parent: Answer | None) -> None:
         step = {
             "signinChallenge": self._signin_challenge,
             "registerChallenge": self._register_challenge,
@@ -203,9 +205,15 @@ class ChainKeeper:
         }.get(op)
         if step is not None:
             step(case, chain, parent)
+        if parent is not None and parent.body.get("continuation_token"):
+            # the token the followed answer handed out, also when schemathesis chose to explore another value: a
+            # chain's steps carry their flow's token (stateless cases and the chaining suite try the wrong ones)
+            shaping.assign(case, "continuation_token", parent.body["continuation_token"], add=True)
+        if "challenge_type" in (case.body or {}) and op != "registerChallenge":
+            # the one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset, ERR-72)
+            shaping.assign(case, "challenge_type", usage().everything())
         if op in OTP_SENDERS:
             self._mark(case, chain, op)
-        return chain
 
     def _signin_challenge(self, case: Case, chain: Chain, parent: Answer | None) -> None:
         if parent is None or parent.operation != "signinIntrospect":

@@ -53,8 +53,9 @@ def builtin(case: Case, response: Response, check: Callable[..., Any]) -> list[F
     return []
 
 
-def evaluate(case: Case, response: Response, report: Report) -> None:
-    """Run every check on one response; `report(check, title, detail, warning)` receives each problem."""
+def evaluate(case: Case, response: Response, report: Report, invalid: list[str] | None = None) -> None:
+    """Run every check on one response; `report(check, title, detail, warning)` receives each problem (`invalid`:
+    the case's `sent_problems`, when already known)."""
     path, status = case.path, response.status_code
     body = wire.json_body(response)
     fields = wire.form(response.request)
@@ -62,8 +63,7 @@ def evaluate(case: Case, response: Response, report: Report) -> None:
         for failure in builtin(case, response, check):
             report(check.__name__, failure.title, failure.message, False)
     _schema_agreement(case, response, body, report)
-    mode = case.meta.generation.mode if case.meta is not None else None
-    invalid = wire_problems(case, response.request) if mode is not None and mode.is_negative else []
+    invalid = sent_problems(case, response.request) if invalid is None else invalid
     if invalid:
         for failure in builtin(case, response, negative_data_rejection):
             detail = f"{failure.message.rstrip()}\nInvalid as sent: {'; '.join(invalid)}"
@@ -98,9 +98,11 @@ def _schema_agreement(case: Case, response: Response, body: Any, report: Report)
         )
 
 
-def valid_on_wire(case: Case, request: requests.PreparedRequest) -> bool:
-    """Whether the request the target receives is valid (see `wire_problems`)."""
-    return not wire_problems(case, request)
+def sent_problems(case: Case, request: requests.PreparedRequest) -> list[str]:
+    """For a negative case, why the request as sent is invalid (`wire_problems`); empty for a positive case, or a
+    negative one that became valid on the wire."""
+    mode = case.meta.generation.mode if case.meta is not None else None
+    return wire_problems(case, request) if mode is not None and mode.is_negative else []
 
 
 def wire_problems(case: Case, request: requests.PreparedRequest) -> list[str]:

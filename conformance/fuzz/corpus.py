@@ -9,13 +9,15 @@ Two generators, both schemathesis's:
 - **Hypothesis**: `examples` random cases per generation mode, seeded per operation and mode.
 
 Generating outside the request loop keeps Hypothesis's engine out of the timing of each request, and lets a spent
-budget skip generation altogether.
+budget skip generation altogether. Generated corpora are kept on disk between runs (`store`): making them costs more
+than sending them. The drawn cases of an operation are also the stateful chains' pool for its steps (`stateful`).
 """
 
 from __future__ import annotations
 
 import zlib
 from functools import cache
+from pathlib import Path
 
 import hypothesis
 from hypothesis import given
@@ -25,14 +27,23 @@ from schemathesis.generation.coverage import GenerationSession
 
 from conformance.fuzz import loading
 from conformance.fuzz.budget import QUIET_SETTINGS
+from conformance.fuzz.store import Store, default_dir, fresh
 
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+_STORE = [Store(default_dir())]
+
+
+def use_store(directory: Path | None) -> None:
+    """Keep corpora in `directory` from now on (None: keep none, make every corpus)."""
+    _STORE[0] = Store(directory)
+    _coverage.cache_clear()
+    pool.cache_clear()
 
 
 def coverage(operation_id: str) -> list[Case]:
     """The operation's coverage-phase cases, positive then negative, the same in every run (fresh copies: shaping
     changes the cases it sends)."""
-    return [case.derive() for case in _coverage(operation_id)]
+    return [fresh(case) for case in _coverage(operation_id)]
 
 
 def coverage_size() -> int:
@@ -42,8 +53,13 @@ def coverage_size() -> int:
 
 @cache
 def _coverage(operation_id: str) -> tuple[Case, ...]:
+    operation = loading.operation(operation_id)
+    return tuple(_STORE[0].get(f"{operation_id}.coverage", operation, lambda: _make_coverage(operation_id)))
+
+
+def _make_coverage(operation_id: str) -> list[Case]:
     schema, operation = loading.schema(), loading.operation(operation_id)
-    cases = tuple(
+    cases = list(
         schema.iter_coverage_cases(
             operation,
             generation_modes=list(MODES),
@@ -57,7 +73,20 @@ def _coverage(operation_id: str) -> tuple[Case, ...]:
 
 
 def drawn(operation_id: str, mode: GenerationMode, examples: int, seed: int) -> list[Case]:
-    """`examples` cases Hypothesis draws for the operation in one mode (seeded per operation and mode)."""
+    """`examples` cases Hypothesis draws for the operation in one mode (seeded per operation and mode; fresh
+    copies)."""
+    return [fresh(case) for case in pool(operation_id, mode, examples, seed)]
+
+
+@cache
+def pool(operation_id: str, mode: GenerationMode, examples: int, seed: int) -> tuple[Case, ...]:
+    """The drawn cases themselves (copy one with `store.fresh` before changing it)."""
+    name = f"{operation_id}.{mode.value}.{examples}.{seed}"
+    operation = loading.operation(operation_id)
+    return tuple(_STORE[0].get(name, operation, lambda: _draw(operation_id, mode, examples, seed)))
+
+
+def _draw(operation_id: str, mode: GenerationMode, examples: int, seed: int) -> list[Case]:
     strategy = loading.operation(operation_id).as_strategy(generation_mode=mode)
     cases: list[Case] = []
 

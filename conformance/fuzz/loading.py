@@ -39,10 +39,12 @@ FLOWS = (
 
 
 def config() -> schemathesis.Config:
-    """The schemathesis configuration (never a stray `schemathesis.toml` found by discovery)."""
-    return schemathesis.Config.from_dict(
-        {"checks": {"negative_data_rejection": {"expected-statuses": list(NEGATIVE_EXPECTED_STATUSES)}}}
-    )
+    """The schemathesis configuration (never a stray `schemathesis.toml` found by discovery). Stateful steps are asked
+    for positive: the step's pool mixes negative ones in (`stateful.pooled`)."""
+    return schemathesis.Config.from_dict({
+        "checks": {"negative_data_rejection": {"expected-statuses": list(NEGATIVE_EXPECTED_STATUSES)}},
+        "phases": {"stateful": {"generation": {"mode": "positive"}}},
+    })
 
 
 @cache

@@ -40,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="never send more requests than this (default: what the examples and scenarios need)")
     group.addoption("--fuzz-seed", type=int, default=DEFAULT_SEED, metavar="N",
                     help=f"Hypothesis seed of every fuzz test (default {DEFAULT_SEED})")
+    group.addoption("--fuzz-cache", default=None, metavar="DIR",
+                    help="keep generated cases in DIR between runs, 'none' to keep none (default: "
+                    "$CONFORMANCE_FUZZ_CACHE, else native-auth-conformance/fuzz in the user's cache folder)")
     group.addoption("--fuzz-real-target", action="store_true",
                     help="allow fuzzing a target that is not the embedded mock (sends malformed requests to it)")
 
@@ -62,7 +65,23 @@ def budget_from(config: pytest.Config) -> FuzzBudget:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[BUDGET] = budget_from(config)
+    chosen = config.getoption("--fuzz-cache")
+    if chosen is not None:
+        from conformance.fuzz import corpus, store  # they import schemathesis: only when asked to
+
+        corpus.use_store(store.directory(chosen))
     _SUMMARY.update(cases={}, chains={}, disagreements=Counter(), stopped=Counter(), ran=False)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fuzz tests run first, the stateful ones (the longest) first: under pytest-xdist the short tests then fill the
+    workers in around them, where a long test started last would keep one worker busy while the others wait."""
+    fuzz = [item for item in items if item.get_closest_marker("fuzz")]
+    fuzz.sort(key=lambda item: "stateful" not in item.name)
+    if fuzz:
+        chosen = set(fuzz)
+        items[:] = fuzz + [item for item in items if item not in chosen]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -71,14 +71,15 @@ class FuzzRun:
         except httpx.TransportError as exc:
             self.report(case, None, "transport", f"the request failed: {type(exc).__name__}", str(exc), False)
             raise
-        if label == "negative" and checks.valid_on_wire(case, prepared):
+        invalid = checks.sent_problems(case, prepared)
+        if label == "negative" and not invalid:
             label = "negative turned valid"  # held to the positive checks only (see `checks`)
         self.cases.setdefault(openapi.operation(case.path).operation_id, Counter())[label] += 1
         self.found.checked.update((requirement, *CHECK_RULES.values()))
         if response.status_code == 429:
             self._throttled(case, response)
             return response
-        checks.evaluate(case, response, lambda *args: self.report(case, response, *args))
+        checks.evaluate(case, response, lambda *args: self.report(case, response, *args), invalid)
         self._probe_reuse(case, response)
         return response
 
@@ -113,7 +114,7 @@ class FuzzRun:
     def _probe_reuse(self, case: Case, response: Response) -> None:
         """After a 200 that accepted a continuation token, send the same request again: it must be refused."""
         fields = wire.form(response.request) or {}
-        if response.status_code != 200 or not fields.get("continuation_token"):
+        if response.status_code != 200 or not fields.get("continuation_token") or not _takes_token(case):
             return
         body = wire.json_body(response)
         if is_redirect(body):
@@ -149,6 +150,11 @@ class FuzzRun:
         record(CASES_PROPERTY, json.dumps({op: dict(counts) for op, counts in self.cases.items()}))
         if self.chains:
             record(CHAINS_PROPERTY, json.dumps({flow: dict(counts) for flow, counts in self.chains.items()}))
+
+
+def _takes_token(case: Case) -> bool:
+    """Whether the case's operation takes a continuation token (elsewhere the field is an unknown one, ignored)."""
+    return any(parameter.name == "continuation_token" for parameter in openapi.operation(case.path).parameters)
 
 
 def _indent(text: str) -> str:

@@ -6,26 +6,37 @@ chain: schemathesis would also start chains at every linked operation with rando
 stateless phase already covers. `before_call` prepares each step (`chains.ChainKeeper`), `call` sends it through the
 target's transport and checks it (`run.FuzzRun.execute`); failures are collected, never raised inside Hypothesis, so
 its output never prints an unredacted case.
+
+A step's case is drawn from the operation's stateless corpus (`corpus.pool`: the cases Hypothesis drew for that
+operation and mode), not generated anew: generating costs more than sending and judging, and a live step rebuilds
+most of what it sends from its chain anyway (token, OTP, password, attributes). Hypothesis still picks which case,
+and whether positive or negative, so scenarios stay seeded; the link values are merged into the picked case as before.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import hypothesis
-from schemathesis import Case, Response
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode, Response
+from schemathesis.core import NOT_SET
 from schemathesis.generation.stateful import run_state_machine_as_test
 from schemathesis.generation.stateful.control import TransitionController
 from schemathesis.generation.stateful.state_machine import normalize_name
+from schemathesis.schemas import APIOperation, BaseSchema
+from schemathesis.specs.openapi.stateful import NEGATIVE_TEST_CASES_THRESHOLD
 
 from conformance.contract import openapi
-from conformance.fuzz import loading, shaping, wire
-from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted
+from conformance.fuzz import corpus, loading, shaping, wire
+from conformance.fuzz.budget import QUIET_SETTINGS, BudgetExhausted, FuzzBudget
 from conformance.fuzz.chains import ChainKeeper
 from conformance.fuzz.run import FuzzRun
+from conformance.fuzz.store import fresh
 from conformance.walker.sspr import PENDING_POLL
 
 MAX_POLLS = 5
@@ -36,28 +47,91 @@ UNSENT = 599  # the status of a step the budget did not let through
 
 
 class ChainController(TransitionController):
-    """Lets chains run their whole length, depth first.
+    """Lets chains run their whole length, depth first, along the links that apply.
 
     schemathesis's default allows each link twice per scenario and keeps starting new chains, which ends a sign-up
-    (eight linked steps, some links taken twice per chain) half-way. Here a new chain starts only when no answer is
-    left for a link to follow.
+    (eight linked steps, some links taken twice per chain) half-way. Here a link is offered only while an answer it
+    applies to is open (`x-when`: the link to `/signup/v1.0/challenge` follows a `credential_required`, not an
+    `attributes_required`), and a new chain starts only when no answer is left for a link to follow.
     """
 
-    __slots__ = ("has_open_answers",)
+    __slots__ = ("followable",)
 
-    def __init__(self, transitions: Any, roots: Any, steps: int, has_open_answers: Callable[[], bool]) -> None:
+    def __init__(
+        self, transitions: Any, roots: Any, steps: int, followable: Callable[[str | None, str | None], bool]
+    ) -> None:
         super().__init__(transitions, roots)
         self.max_operations_per_source = steps
-        self.has_open_answers = has_open_answers
+        self.followable = followable  # (source label, target label), None for any: an open answer a link applies to
 
     def allow_root_transition(self, source: str, bundles: Any) -> bool:
         """The flow's entry starts a chain when no chain can go on."""
-        return not self.has_open_answers()
+        return not self.followable(None, None)
+
+    def allow_transition(self, source: str, target: str) -> bool:
+        """A link from `source` to `target` while an open answer of `source` is one it applies to."""
+        return super().allow_transition(source, target) and self.followable(source, target)
+
+
+def pooled(schema: BaseSchema, budget: FuzzBudget, drawn: dict[str, GenerationMode] | None = None) -> BaseSchema:
+    """The schema, its operations' cases drawn from their stateless corpus (where nothing is fixed but the body's link
+    values, which schemathesis merges in after the draw); `drawn` receives the mode each case was drawn in, by id.
+
+    schemathesis asks for positive steps only (`loading.config`): a positive step is negative at schemathesis's rate
+    (`NEGATIVE_TEST_CASES_THRESHOLD` in 100), the smallest draw being positive. schemathesis's own mix makes the
+    smallest draw negative, and Hypothesis draws smallest in its first scenario and the tails of its early ones: a
+    third of the steps were negative and a flow's first scenario sent nothing but refused entry steps.
+    """
+    generate = schema.get_case_strategy
+    modes = {} if drawn is None else drawn
+
+    def picked(cases: tuple[Case, ...], index: int, operation: APIOperation, mode: GenerationMode) -> Case:
+        case = fresh(cases[index % len(cases)], operation)
+        modes[case.id] = mode
+        return case
+
+    def get_case_strategy(
+        operation: APIOperation, hooks: Any = None, auth_storage: Any = None,
+        generation_mode: GenerationMode = GenerationMode.POSITIVE, *args: Any, **kwargs: Any,
+    ) -> st.SearchStrategy[Case]:
+        fixed = kwargs.get("body", NOT_SET) is not NOT_SET or any(
+            kwargs.get(name) is not None for name in ("path_parameters", "headers", "cookies", "query", "media_type")
+        )
+        operation_id = openapi.operation(operation.path).operation_id
+        pools = {mode: corpus.pool(operation_id, mode, budget.examples, budget.seed) for mode in corpus.MODES}
+        if fixed or not pools[generation_mode]:
+            return generate(operation, hooks, auth_storage, generation_mode, *args, **kwargs)
+        if generation_mode.is_negative or not pools[GenerationMode.NEGATIVE]:
+            cases = pools[generation_mode]
+            return st.integers(0, len(cases) - 1).map(lambda index: picked(cases, index, operation, generation_mode))
+
+        def mixed(roll: int, index: int) -> Case:
+            mode = GenerationMode.NEGATIVE if roll >= 100 - NEGATIVE_TEST_CASES_THRESHOLD else GenerationMode.POSITIVE
+            return picked(pools[mode], index, operation, mode)
+
+        return st.builds(mixed, st.integers(0, 99), st.integers(0, budget.examples - 1))
+
+    schema.get_case_strategy = get_case_strategy  # type: ignore[method-assign]  # this schema object only
+    return schema
+
+
+def flow_links(flow: loading.Flow) -> dict[tuple[str, int], list[openapi.Link]]:
+    """The spec's links between operations of the flow, by source label and status (targets as labels too)."""
+    label = {op.operation_id: f"POST {op.path}" for op in openapi.operations()}
+    found: dict[tuple[str, int], list[openapi.Link]] = {}
+    for link in openapi.links():
+        if link.source in flow.operations and link.target in flow.operations:
+            found.setdefault((label[link.source], link.status), []).append(
+                dataclasses.replace(link, source=label[link.source], target=label[link.target])
+            )
+    return found
 
 
 def machine(run: FuzzRun, flow: loading.Flow) -> type:
     """The state machine of one flow, wired to the run."""
-    base: Any = loading.flow_schema(flow).as_state_machine()
+    drawn: dict[str, GenerationMode] = {}
+    base: Any = pooled(loading.flow_schema(flow), run.budget, drawn).as_state_machine()
+    links = flow_links(flow)
     entry_label = f"POST {openapi.operation(flow.entry).path}"
     entry_rule = normalize_name(f"RANDOM -> {entry_label}")
 
@@ -69,15 +143,24 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             self.keeper = ChainKeeper(run.target, flow.name, self._problem)
             self.followed: set[str] = set()
             self.misses: Counter[str] = Counter()
-            self.control = ChainController(
-                self._transitions,
-                self._root_labels,
-                run.budget.steps,
-                lambda: any(self.bundle(name) for name in self.bundles),
-            )
+            self.control = ChainController(self._transitions, self._root_labels, run.budget.steps, self._followable)
 
         def _problem(self, case: Case, title: str, detail: str) -> None:
             run.report(case, None, "harness", title, detail, True)
+
+        def _followable(self, source: str | None, target: str | None) -> bool:
+            """Whether an open answer (of `source`) is one a link of the flow (to `target`) applies to."""
+            for name in self.bundles:
+                for reference in self.bundle(name):
+                    output = self.names_to_values[reference.name]
+                    label = output.case.operation.label
+                    answer = self.keeper.answers.get(output.case.id)
+                    if source not in (None, label) or answer is None:
+                        continue
+                    if any(link.applies(answer.body) for link in links.get((label, answer.status), ())
+                           if target in (None, link.target)):
+                        return True
+            return False
 
         def bundle(self, name: str) -> Any:
             """Answers a link may still follow: each carries a continuation token no step has taken yet."""
@@ -97,7 +180,8 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
                 self.misses[parent] += not applies
                 if applies or self.misses[parent] >= MAX_MISSES:
                     self.followed.add(parent)
-            self.keeper.prepare(case, parent, entry=parent is None)
+            mode = drawn.pop(case.id, None)
+            self.keeper.prepare(case, parent, entry=parent is None, positive=None if mode is None else mode.is_positive)
 
         def call(self, case: Case, **kwargs: Any) -> Response:
             chain = self.keeper.chains.get(case.id)
@@ -200,5 +284,8 @@ def fuzz_flow(run: FuzzRun, flow: loading.Flow) -> str | None:
     )
     if run.meter.exhausted:
         return run.meter.exhausted
+    for operation_id in flow.operations:  # the steps' pools, made (or read) before the machine runs, not inside it
+        for mode in corpus.MODES:
+            corpus.pool(operation_id, mode, run.budget.examples, run.budget.seed)
     run_state_machine_as_test(state_machine, settings=settings)
     return run.meter.exhausted

@@ -77,6 +77,17 @@ def test_an_accepted_token_is_replayed_and_a_second_acceptance_fails() -> None:
     assert "tok-1" not in finding.reproducer and "continuation_token=…#" in finding.reproducer
 
 
+def test_a_continuation_token_field_of_a_step_that_takes_none_is_not_replayed() -> None:
+    """`/oauth2/v2.0/initiate` takes no continuation token: one sent as an extra field is ignored, not spent."""
+    def accept(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"continuation_token": "tok-2"})
+
+    run = fake_run(accept, FuzzBudget())
+    body = {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect", "continuation_token": "tok-1"}
+    run.execute(case("signinInitiate", body), "positive")
+    assert run.meter.sent == 1 and not run.found.failures and "R-TOKEN-SINGLE-USE" not in run.found.checked
+
+
 def test_a_refused_replay_passes() -> None:
     answers = iter([
         httpx.Response(200, json={"challenge_type": "password", "continuation_token": "tok-2"}),

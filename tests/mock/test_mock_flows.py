@@ -177,6 +177,16 @@ def test_sspr_takes_every_challenge_type_the_client_supports(api: MockApi) -> No
     assert start.send(challenge_type="password redirect").json == {"challenge_type": "redirect"}
 
 
+@pytest.mark.parametrize("blank", ["", "\r", " "])
+def test_a_blank_optional_challenge_type_lists_no_redirect(api: MockApi, blank: str) -> None:
+    """An empty optional `challenge_type` is absent; one of blanks only is a list without `redirect` (§7.2), refused
+    as the spec's pattern refuses it (a fuzzer finding: it was read as absent)."""
+    answer = signup.signup_challenge(api.actor(OTP_APP), fresh_email()).send(challenge_type=blank)
+    assert answer.status == (200 if blank == "" else 400), answer.body
+    if blank:
+        assert answer.error == "unsupported_challenge_type"
+
+
 def test_sspr_code_goes_to_strong_auth_email(api: MockApi) -> None:
     """With a strong-auth email that differs from the account, the reset OTP goes there (§6 E12)."""
     sspr.sspr_challenge(api.actor(BASIC_APP), (CASEY, None)).expect()

@@ -132,9 +132,9 @@ class Call:
         """The parsed `challenge_type` list (§7.2): unknown values are `invalid_request`, no `redirect` is
         `unsupported_challenge_type` (ERR-01 ruling: the table wins over the example), as the conditions say."""
         raw = self.param("challenge_type", required=required)
-        if raw is None:
+        if raw is None and not self.form.get("challenge_type"):
             return None
-        values = raw.split()
+        values = (raw or "").split()  # blanks only: a list without `redirect`
         unknown = [v for v in values if v not in usage().every or v not in app.challenge_types]
         if unknown:
             raise self.fail("unknown_challenge_type", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
