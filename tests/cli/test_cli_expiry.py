@@ -20,6 +20,8 @@ from cli_support import CONFORMANCE, MOCK_PROFILE, PROFILE_PORT, serving
 from conformance.expiry import margin
 from conformance.mock.config import DEFAULT_TENANT_PATH, load_tenant
 
+pytestmark = pytest.mark.long
+
 #: Short lifetimes (seconds): a code outlives its lifetime before its continuation token does, as in the bundled tenant.
 #: The shortest stays far above any other pause between two requests of the run (at most the SSPR poll interval, 1 s;
 #: the run's own work between requests takes milliseconds, even on a loaded machine).
