@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from conformance.contract import openapi
 from conformance.mock.forms import parse_form, read_body
 
 
@@ -24,4 +25,5 @@ async def signup_start(request: Request) -> JSONResponse:
     return JSONResponse({"continuation_token": secrets.token_urlsafe(48)})
 
 
-app = Starlette(routes=[Route("/contoso.onmicrosoft.com/signup/v1.0/start", signup_start, methods=["POST"])])
+PATH = "/contoso.onmicrosoft.com" + openapi.path_of("signupStart")
+app = Starlette(routes=[Route(PATH, signup_start, methods=["POST"])])

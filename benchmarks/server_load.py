@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/server_load.py [--seconds 8] [--runs 5] [--connections 32] [--rss-requests 1000000]
                                                 [--no-prism] [--json FILE]
 
-Every server gets the same request, a form-encoded `POST /contoso.onmicrosoft.com/signup/v1.0/start` for the bundled
+Every server gets the same request, a form-encoded `POST` to E1 (`signupStart`, under the authority) for the bundled
 tenant's email-OTP app, from `wrk -t1` with keep-alive connections. The bare endpoint and the mock run under plain
 uvicorn with the same arguments (one process, log level warning, the HTTP parser and event loop uvicorn picks: the
 httptools and uvloop the project pins); Prism 5 serves a one-endpoint spec with a static example, logging warnings
@@ -35,7 +35,11 @@ import load_wrk
 from load_servers import Server, ServerError
 from load_wrk import LoadError, LoadResult
 
-PATH = "/contoso.onmicrosoft.com/signup/v1.0/start"
+from conformance.contract import openapi
+
+PATH = "/contoso.onmicrosoft.com" + openapi.path_of("signupStart")
+#: The paths `signup_flow.lua` posts to, after its run nonce: E1, E2, E3, E6.
+FLOW_PATHS = tuple(openapi.path_of(op) for op in ("signupStart", "signupChallenge", "signupContinue", "token"))
 FORM = "client_id=22223333-cccc-4444-dddd-5555eeee6666&challenge_type=oob%20redirect&username=bench%40example.com"
 FLOW_REQUESTS = 5  # E1, E2, outbox, E3, E6
 
@@ -172,7 +176,8 @@ def measure(servers: dict[str, Tracked], args: argparse.Namespace, prism_note: s
         for tracked in servers.values():
             tracked.load(f"run {index}", "form_post.lua", FORM, connections=conn, seconds=seconds)
     nonce = f"{int(time.time()) & 0xFFFFFF:06x}"
-    flows = mock.load("flows", "signup_flow.lua", nonce, connections=conn, seconds=seconds, url=mock.server.origin)
+    flows = mock.load("flows", "signup_flow.lua", nonce, *FLOW_PATHS, connections=conn, seconds=seconds,
+                      url=mock.server.origin)
     rate = statistics.median(row.result.rate for row in mock.rows if row.label.startswith("run"))
     print(f"filling the mock to {args.rss_requests:,} requests (about {args.rss_requests / rate / 60:.0f} min)",
           flush=True)

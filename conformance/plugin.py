@@ -1,26 +1,29 @@
-"""The pytest plugin: target selection, fixtures, markers, verdicts and the strict deviation baseline."""
+"""The pytest plugin: target selection, markers, verdicts, the run's tallies and the strict deviation baseline.
+
+Its fixtures are in `conformance.fixtures`, which it loads (`pytest_plugins`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from conformance import checks, expiry, redaction, skips
-from conformance.client import Exchange, NativeAuthClient, TargetUnreachable
+from conformance.client import TargetUnreachable
 from conformance.contract import requirements
+from conformance.fixtures import OPENED, TRANSCRIPT, VERDICT
 from conformance.mock.deviations import SWITCHES
 from conformance.otp import OtpError
-from conformance.otp.base import describe
-from conformance.profile import Application, ProfileError, load_profile
+from conformance.profile import ProfileError, load_profile
 from conformance.report.results import warned_rules
-from conformance.steps import NativeAuthSteps
-from conformance.target import EMBEDDED, EMBEDDED_HTTP, Target, open_target
+from conformance.target import EMBEDDED, EMBEDDED_HTTP
 from conformance.verdicts import VERDICT_FAILED, TargetDeviation, Verdict
-from conformance.walker import Actor, FlowStopped, Lacking
+from conformance.walker import FlowStopped, Lacking
+
+pytest_plugins = ("conformance.fixtures",)
 
 MARKERS = {
     "signup": "sign-up flow (api-reference.md §3)",
@@ -40,14 +43,12 @@ MARKERS = {
 VERDICT_EXCEPTIONS = (AssertionError, pytest.fail.Exception)
 #: The harness's own problems, each reported in the one line its exception says (never a traceback), in any phase.
 HARNESS_ERRORS = (TargetUnreachable, OtpError, ProfileError)
-TRANSCRIPT = pytest.StashKey[list[Exchange]]()
-VERDICT = pytest.StashKey[Verdict]()
 BASELINE = pytest.StashKey[frozenset[str]]()
 PROBLEMS = pytest.StashKey[list[str]]()
-OPENED = pytest.StashKey[Target]()
+#: Accounts created / attempted when the last phase report was made (this session's process).
+ACCOUNTS_SEEN = pytest.StashKey[tuple[int, int]]()
 _RUN: dict[str, Any] = {}
 MESSAGE_WIDTH = 110
-_ACCOUNTS_SEEN = [(0, 0)]  # accounts created / attempted when the last phase report was made (this process)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -96,114 +97,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     deviations = config.getoption("--mock-deviation")
     return f"conformance: mock deviations switched on: {', '.join(deviations)}" if deviations else None
-
-
-@pytest.fixture(scope="session")
-def target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    """The target of this run, opened once per session (per worker under xdist; the profile was checked when pytest
-    was configured)."""
-    deviations = tuple(pytestconfig.getoption("--mock-deviation"))
-    with open_target(pytestconfig.getoption("--target"), deviations) as opened:
-        pytestconfig.stash[OPENED] = opened
-        _ACCOUNTS_SEEN[0] = (0, 0)
-        yield opened
-        del pytestconfig.stash[OPENED]
-
-
-@pytest.fixture(scope="session")
-def api_client(target: Target) -> Iterator[NativeAuthClient]:
-    client = target.client()
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def verdict(request: pytest.FixtureRequest, target: Target) -> Verdict:
-    """The checks of this test; the test fails when a FAILURE finding is not an expected deviation."""
-    own = tuple(dict.fromkeys(rid for marker in request.node.iter_markers("requirement") for rid in marker.args))
-    profile = target.profile
-    found = Verdict(frozenset(profile.expected_deviations), profile.severity, own)
-    request.node.stash[VERDICT] = found
-    return found
-
-
-@pytest.fixture
-def steps_for(
-    request: pytest.FixtureRequest, api_client: NativeAuthClient
-) -> Iterator[Callable[[str], NativeAuthSteps]]:
-    """Steps for any client id, recording every exchange into this test's transcript."""
-    transcript: list[Exchange] = request.node.stash.setdefault(TRANSCRIPT, [])
-    api_client.set_recorder(transcript.append)
-    yield lambda client_id: NativeAuthSteps(api_client, client_id)
-    api_client.set_recorder(None)
-
-
-@pytest.fixture
-def steps(steps_for: Callable[[str], NativeAuthSteps], target: Target) -> NativeAuthSteps:
-    """Steps for the profile's main application."""
-    return steps_for(target.profile.client_id)
-
-
-@pytest.fixture
-def actor_for(
-    steps_for: Callable[[str], NativeAuthSteps], target: Target, verdict: Verdict
-) -> Callable[[Application], Actor]:
-    """An actor for any application of the profile, sharing this test's verdict and transcript."""
-    return lambda app: Actor(steps_for(app.client_id), target.otp, verdict, target.profile, app.tenant)
-
-
-@pytest.fixture
-def actor(actor_for: Callable[[Application], Actor], target: Target) -> Actor:
-    """The profile's main application acting for a user, with the target's OTP source."""
-    return actor_for(target.profile.apps()[0])
-
-
-@pytest.fixture(scope="session")
-def expiry_batch(request: pytest.FixtureRequest, target: Target, api_client: NativeAuthClient) -> expiry.Batch:
-    """The run's expiry probes (this worker's), prepared together and waited for once (`conformance.expiry`)."""
-    return expiry.Batch(target, api_client, request.session.items)
-
-
-@pytest.fixture
-def expired(
-    request: pytest.FixtureRequest,
-    target: Target,
-    steps_for: Callable[[str], NativeAuthSteps],
-    api_client: NativeAuthClient,
-    verdict: Verdict,
-    expiry_batch: expiry.Batch,
-) -> expiry.Expired:
-    """`expired()`: this expiry test's request, once what it probes has outlived its lifetime, and the
-    `client-request-id` to send it with (the test's `expiry` marker says what and how to prepare it)."""
-    kit = expiry.Kit(target, api_client, verdict, request.config.getoption("--slow"))
-    return expiry.expired(request, kit, request.node.stash.setdefault(TRANSCRIPT, []), expiry_batch)
-
-
-@pytest.fixture(autouse=True)
-def _expiry_head_start(request: pytest.FixtureRequest) -> None:
-    """Without xdist, a `--slow` run against a target without clock control prepares every expiry probe before its
-    first test that talks to the target, so the rest of the run goes on while their lifetimes pass."""
-    if "target" not in request.fixturenames or hasattr(request.config, "workerinput"):
-        return
-    if expiry.batched(request.config, request.getfixturevalue("target")):
-        request.getfixturevalue("expiry_batch").prepare_all()
-
-
-@pytest.fixture(scope="session")
-def jwks(target: Target) -> dict[str, Any]:
-    """The target's signing keys, found through its OpenID discovery document (TargetUnreachable, one line, when they
-    cannot be read)."""
-    url = f"{target.profile.base_url}/v2.0/.well-known/openid-configuration"
-    with httpx.Client(transport=target.transport, timeout=target.profile.pacing.request_timeout_s) as http:
-        try:
-            discovery = http.get(url).raise_for_status()
-            url = discovery.json()["jwks_uri"]
-            keys = http.get(url).raise_for_status().json()
-        except (httpx.HTTPError, ValueError, LookupError, TypeError) as exc:
-            raise TargetUnreachable(f"{url}: cannot read the signing keys: {describe(exc)}") from None
-    if not isinstance(keys, dict):
-        raise TargetUnreachable(f"{url}: cannot read the signing keys: not a JSON Web Key Set")
-    return keys
 
 
 @pytest.hookimpl(wrapper=True)
@@ -275,10 +168,10 @@ def _accounts(item: pytest.Item, report: pytest.TestReport) -> None:
     target = item.config.stash.get(OPENED, None)
     if target is None:
         return
-    created, attempted = _ACCOUNTS_SEEN[0]
+    created, attempted = item.config.stash.get(ACCOUNTS_SEEN, (0, 0))
     report.user_properties += [("created", a) for a in target.created[created:]]
     report.user_properties += [("attempted", a) for a in target.attempted[attempted:]]
-    _ACCOUNTS_SEEN[0] = (len(target.created), len(target.attempted))
+    item.config.stash[ACCOUNTS_SEEN] = (len(target.created), len(target.attempted))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

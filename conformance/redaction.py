@@ -84,6 +84,11 @@ def fingerprint(value: str, *, prefix: bool = True) -> str:
     return f"{shown}…#{digest}"
 
 
+def is_fingerprint(value: str) -> bool:
+    """True when `value` is already what `fingerprint` writes (so it is never fingerprinted again)."""
+    return _FINGERPRINT.fullmatch(value) is not None
+
+
 def _redact_value(key: str, value: Any) -> Any:
     """The redacted form of one value under a sensitive key (None and booleans are not secrets)."""
     if value is None or isinstance(value, bool):
@@ -168,7 +173,7 @@ def _written_forms(secret: str) -> set[str]:
 
 def _redact_pair(key: str, value: str) -> str:
     """A `key=value` value fingerprinted, unless it already is a fingerprint."""
-    return value if _FINGERPRINT.fullmatch(value) else _redact_value(key, value)
+    return value if is_fingerprint(value) else _redact_value(key, value)
 
 
 def _json_string(escaped: str) -> str:

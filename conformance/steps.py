@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from conformance.client import ApiResponse, NativeAuthClient
+from conformance.contract.vocabulary import usage
 
 Attributes = Mapping[str, str] | str
 
@@ -21,8 +22,15 @@ def _spaced(value: str | list[str] | None) -> str | None:
     return " ".join(value) if isinstance(value, list) else value
 
 
+def _advertised(flow: str, challenge_type: str | None) -> str:
+    """`challenge_type`, else what an e-mail + password client advertises in `flow` (§7.2 usage matrix)."""
+    return challenge_type or usage().advertised(flow, "email_password")
+
+
 class NativeAuthSteps:
-    """Each method sends one documented request of the native authentication API for one application."""
+    """Each method sends one documented request of the native authentication API for one application. A
+    `challenge_type` a call leaves out is what an e-mail + password client advertises in the flow (§7.2 usage
+    matrix), at E9 the step's own list."""
 
     def __init__(self, client: NativeAuthClient, client_id: str, request_id: str | None = None) -> None:
         self.client = client
@@ -41,7 +49,7 @@ class NativeAuthSteps:
         self,
         username: str,
         *,
-        challenge_type: str = "oob password redirect",
+        challenge_type: str | None = None,
         password: str | None = None,
         attributes: Attributes | None = None,
         capabilities: str | list[str] | None = None,
@@ -50,7 +58,7 @@ class NativeAuthSteps:
         return self._send(
             "signupStart",
             username=username,
-            challenge_type=challenge_type,
+            challenge_type=_advertised("signup", challenge_type),
             password=password,
             attributes=json_attributes(attributes),
             capabilities=_spaced(capabilities),
@@ -60,9 +68,10 @@ class NativeAuthSteps:
         self,
         token: str,
         *,
-        challenge_type: str | None = "oob password redirect",
+        challenge_type: str | None = None,
     ) -> ApiResponse:
         """E2: ask which credential the sign-up needs (sends the OTP)."""
+        challenge_type = _advertised("signup", challenge_type)
         return self._send("signupChallenge", continuation_token=token, challenge_type=challenge_type)
 
     def signup_continue(
@@ -89,14 +98,14 @@ class NativeAuthSteps:
         self,
         username: str,
         *,
-        challenge_type: str = "oob password redirect",
+        challenge_type: str | None = None,
         capabilities: str | list[str] | None = None,
     ) -> ApiResponse:
         """E4: start a sign-in for `username`."""
         return self._send(
             "signinInitiate",
             username=username,
-            challenge_type=challenge_type,
+            challenge_type=_advertised("signin", challenge_type),
             capabilities=_spaced(capabilities),
         )
 
@@ -104,14 +113,14 @@ class NativeAuthSteps:
         self,
         token: str,
         *,
-        challenge_type: str | None = "oob password redirect",
+        challenge_type: str | None = None,
         id: str | None = None,
     ) -> ApiResponse:
         """E5: ask for the first factor, or (with `id`) the second factor of a registered method."""
         return self._send(
             "signinChallenge",
             continuation_token=token,
-            challenge_type=challenge_type,
+            challenge_type=_advertised("signin", challenge_type),
             id=id,
         )
 
@@ -165,13 +174,13 @@ class NativeAuthSteps:
         challenge_target: str,
         *,
         challenge_channel: str | None = "email",
-        challenge_type: str = "oob",
+        challenge_type: str | None = None,
     ) -> ApiResponse:
         """E9: send a code to the method being registered (or learn it is `preverified`)."""
         return self._send(
             "registerChallenge",
             continuation_token=token,
-            challenge_type=challenge_type,
+            challenge_type=challenge_type or " ".join(usage().step("E9")),
             challenge_target=challenge_target,
             challenge_channel=challenge_channel,
         )
@@ -196,14 +205,14 @@ class NativeAuthSteps:
         self,
         username: str,
         *,
-        challenge_type: str = "oob redirect",
+        challenge_type: str | None = None,
         capabilities: str | list[str] | None = None,
     ) -> ApiResponse:
         """E11: start a password reset for `username`."""
         return self._send(
             "ssprStart",
             username=username,
-            challenge_type=challenge_type,
+            challenge_type=_advertised("sspr", challenge_type),
             capabilities=_spaced(capabilities),
         )
 
@@ -211,9 +220,10 @@ class NativeAuthSteps:
         self,
         token: str,
         *,
-        challenge_type: str | None = "oob redirect",
+        challenge_type: str | None = None,
     ) -> ApiResponse:
         """E12: send the reset code."""
+        challenge_type = _advertised("sspr", challenge_type)
         return self._send("ssprChallenge", continuation_token=token, challenge_type=challenge_type)
 
     def sspr_continue(self, token: str, oob: str, *, grant_type: str = "oob") -> ApiResponse:

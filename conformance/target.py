@@ -19,6 +19,7 @@ import httpx
 import uvicorn
 
 from conformance.client import NativeAuthClient
+from conformance.contract import openapi
 from conformance.otp import OtpSource, otp_source_from_profile
 from conformance.profile import TargetProfile, load_profile, mock_profile
 from conformance.transport import InProcessTransport
@@ -28,11 +29,12 @@ if TYPE_CHECKING:
 
 EMBEDDED = "mock"
 EMBEDDED_HTTP = "mock-http"
+IN_PROCESS_ORIGIN = "http://mock.embedded"  # where the in-process mock is reached (no socket: any origin will do)
 
 
 class SignupWatch:
     """Follows every sign-up flow through its continuation tokens and notes the addresses a sign-up was started for
-    and the accounts whose sign-up completed (a /signup/v1.0/continue answered 200, api-reference.md §2.1), for
+    and the accounts whose sign-up completed (E3 `signupContinue` answered 200, api-reference.md §2.1), for
     cleaning a real tenant afterwards."""
 
     def __init__(self) -> None:
@@ -43,8 +45,8 @@ class SignupWatch:
 
     def observe(self, request: httpx.Request, response: httpx.Response | None) -> None:
         """A client observer: see one exchange."""
-        path = request.url.path
-        if response is None or "/signup/v1.0/" not in path:
+        operation = openapi.operation_at(request.url.path)
+        if response is None or operation is None or operation.family != "signup":
             return
         form = dict(parse_qsl(request.content.decode("utf-8", "replace")))
         try:
@@ -53,13 +55,13 @@ class SignupWatch:
             body = None
         issued = body.get("continuation_token") if isinstance(body, dict) else None
         with self._lock:
-            begun = path.endswith("/start")
+            begun = operation.operation_id == "signupStart"
             username = form.get("username") if begun else self._flows.get(form.get("continuation_token", ""))
             if begun and username:
                 self.started.append(username)
             if username and isinstance(issued, str):
                 self._flows[issued] = username
-            if username and path.endswith("/continue") and response.status_code == 200:
+            if username and operation.operation_id == "signupContinue" and response.status_code == 200:
                 self.created.append(username)
 
 
@@ -182,6 +184,22 @@ def serve_app(app: Starlette, name: str = "conformance-mock") -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def target_for(profile: TargetProfile, transport: httpx.BaseTransport | None, label: str) -> Iterator[Target]:
+    """A target for `profile` reached through `transport` (None: the network), with the OTP source it names."""
+    with httpx.Client(transport=transport, timeout=10) as otp_http:
+        otp = otp_source_from_profile(profile, http_client=otp_http)
+        yield Target(label=label, profile=profile, transport=transport, otp=otp)
+
+
+@contextlib.contextmanager
+def mock_target(origin: str, transport: httpx.BaseTransport | None = None, label: str = EMBEDDED) -> Iterator[Target]:
+    """The embedded mock's bundled tenant reached at `origin` (through `transport`, e.g. in-process, else the network)
+    as a target: its profile, its outbox as OTP source."""
+    with target_for(mock_profile(f"{origin}/contoso.onmicrosoft.com", origin), transport, label) as target:
+        yield target
+
+
+@contextlib.contextmanager
 def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]:
     """Open `mock` (in-process), `mock-http` (loopback HTTP) or a target profile path.
 
@@ -190,18 +208,11 @@ def open_target(spec: str, deviations: tuple[str, ...] = ()) -> Iterator[Target]
         raise ValueError(f"mock deviations need the embedded mock (--target {EMBEDDED} or {EMBEDDED_HTTP}), not {spec}")
     with contextlib.ExitStack() as stack:
         if spec == EMBEDDED:
-            origin = "http://mock.embedded"
-            in_process = InProcessTransport(_mock_app(deviations, origin))
+            in_process = InProcessTransport(_mock_app(deviations, IN_PROCESS_ORIGIN))
             stack.callback(in_process.shutdown)
-            transport: httpx.BaseTransport | None = in_process
-            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+            yield stack.enter_context(mock_target(IN_PROCESS_ORIGIN, in_process))
         elif spec == EMBEDDED_HTTP:
-            transport = None
             origin = stack.enter_context(serve_app(_mock_app(deviations)))
-            profile = mock_profile(f"{origin}/contoso.onmicrosoft.com", origin)
+            yield stack.enter_context(mock_target(origin, label=EMBEDDED_HTTP))
         else:
-            transport = None
-            profile = load_profile(Path(spec))
-        otp_http = stack.enter_context(httpx.Client(transport=transport, timeout=10))
-        otp = otp_source_from_profile(profile, http_client=otp_http)
-        yield Target(label=spec, profile=profile, transport=transport, otp=otp)
+            yield stack.enter_context(target_for(load_profile(Path(spec)), None, spec))

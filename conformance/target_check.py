@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import httpx
 
 from conformance.client import ApiResponse, NativeAuthClient, TargetUnreachable
-from conformance.contract import errors
+from conformance.contract import errors, openapi
+from conformance.contract.vocabulary import usage
 from conformance.otp import CommandSource, OtpError, otp_source_from_profile
 from conformance.otp.base import describe
 from conformance.otp.command import HINT
@@ -42,7 +43,7 @@ def app_client_ids(profile: TargetProfile) -> list[tuple[str, str]]:
 
 def probe_client(client: NativeAuthClient, client_id: str, address: str) -> ApiResponse:
     """E4 for `address` as the application `client_id`."""
-    form = {"client_id": client_id, "username": address, "challenge_type": "oob password redirect"}
+    form = {"client_id": client_id, "username": address, "challenge_type": usage().everything()}
     return client.send("signinInitiate", form)
 
 
@@ -94,7 +95,7 @@ def check_environment(profile: TargetProfile) -> Check:
 
 def check_host(profile: TargetProfile, http: httpx.Client) -> Check:
     """GET the tenant's OpenID discovery document."""
-    url = f"{profile.base_url}/v2.0/.well-known/openid-configuration"
+    url = profile.base_url + openapi.metadata_path("discovery")
     try:
         response = http.get(url)
     except httpx.HTTPError as exc:
@@ -118,7 +119,7 @@ def check_request(profile: TargetProfile, address: str) -> Check:
     finally:
         client.close()
     answer = f"HTTP {response.status} {response.error or ''} {response.suberror or ''}".strip()
-    what = f"POST /oauth2/v2.0/initiate (client_id {profile.client_id}) answered {answer}"
+    what = f"POST {openapi.path_of('signinInitiate')} (client_id {profile.client_id}) answered {answer}"
     if response.status == 200 or response.error in UNKNOWN_USER_ERRORS:
         return Check("request", True, what)
     if problem := refused_client("client_id", profile.client_id, response):

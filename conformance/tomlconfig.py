@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from collections.abc import Callable
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
+
+if TYPE_CHECKING:
+    from conformance.contract.vocabulary import Vocabulary
 
 MISSING: Any = object()
+
+
+class Matcher(Protocol):
+    """What a string is checked against: a compiled regex, or a vocabulary pattern (which also says `what` it is)."""
+
+    def match(self, value: str, /) -> object: ...
 
 
 def not_utf8(exc: UnicodeDecodeError) -> str:
@@ -53,13 +61,12 @@ class TomlTable:
             raise self.error(key, f"expected {names}, got {type(value).__name__} {value!r}")
         return value
 
-    def text(
-        self, key: str, default: Any = MISSING, *, pattern: re.Pattern[str] | None = None, what: str = "a valid value"
-    ) -> Any:
-        """A string (non-empty when `nonempty`), optionally matching `pattern`; `what` names a valid one."""
+    def text(self, key: str, default: Any = MISSING, *, pattern: Matcher | None = None, what: str = "") -> Any:
+        """A string (non-empty when `nonempty`), optionally matching `pattern`; `what` names a valid one (default:
+        what the pattern says it matches)."""
         value = self.get(key, str, default)
         if isinstance(value, str) and (self.nonempty and not value or pattern is not None and not pattern.match(value)):
-            raise self.error(key, f"not {what}: {value!r}")
+            raise self.error(key, f"not {what or getattr(pattern, 'what', 'a valid value')}: {value!r}")
         return value
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = MISSING) -> Any:
@@ -68,6 +75,15 @@ class TomlTable:
         if value not in choices:
             raise self.error(key, f"must be one of {', '.join(choices)}; got {value!r}")
         return value
+
+    def term(self, key: str, vocabulary: Vocabulary, default: Any = MISSING, *, mock: bool = False) -> Any:
+        """The name of the term of `vocabulary` the value spells (its name or a documented alias); with `mock`, only
+        a term the mock tenant implements."""
+        value = self.get(key, str, default)
+        term = vocabulary.resolve(value) if isinstance(value, str) else None
+        if value is not default and (term is None or mock and not term.mock):
+            raise self.error(key, f"must be one of {vocabulary.described(mock=mock)}; got {value!r}")
+        return term.name if term is not None else value
 
     def number(
         self,

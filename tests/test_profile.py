@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.contract import openapi
 from conformance.otp import CommandSource, ImapSource, OutboxSource, otp_source_from_profile
 from conformance.profile import (
     CommandOtp,
@@ -32,6 +33,7 @@ MOCK_HTTP_ENV = {
 
 Writer = Callable[[str], Path]
 METHOD = 'auth_method = "email_password"'
+START = openapi.path_of("signupStart")
 GUID = "00001111-aaaa-2222-bbbb-3333cccc4444"
 CLIENT_ID = f'client_id = "{GUID}"'
 IMAP = 'type = "imap"\nhost = "imap.example.com"\nusername_env = "HOME"\npassword_env = "HOME"'
@@ -169,7 +171,7 @@ MISTAKES = [
         "[[users]]\nemail = 'a@example.com'\nauth_method = 'email_otp'\npassword_env = 'HOME'\n",
         'users[0].password_env: only for auth_method = "email_password" users',
     ),
-    ("[[users]]\nemail = 'not-an-address'\npassword_env = 'HOME'\n", "users[0].email: not a valid value: 'not-an"),
+    ("[[users]]\nemail = 'not-an-address'\npassword_env = 'HOME'\n", "users[0].email: not an email address: 'not-an"),
     ("[[users]]\nemail = 'a@example.com'\n", "users[0].password_env: missing"),
     (
         "[[users]]\nemail = 'a@example.com'\npassword_env = 'HOME'\ninteraction_required = 'yes'\n",
@@ -205,7 +207,8 @@ REPLACEMENTS = [
      "tenant.otp_length: expected int, got bool True"),
     (METHOD, METHOD + '\nsspr = "yes"', "tenant.sspr: expected bool"),
     (METHOD, 'auth_method = "email_otp"\nsspr = true', 'tenant.sspr: needs auth_method = "email_password"'),
-    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"', "tenant.sms_blocked_by_admin: not a valid value"),
+    (METHOD, METHOD + '\nsms_blocked_by_admin = "79161234567"',
+     "tenant.sms_blocked_by_admin: not a phone number in E.164 form"),
     (METHOD, METHOD + "\nsms_blocked_by_rep = 14255550199", "tenant.sms_blocked_by_rep: expected str, got int"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "x"\nregex = "("',
      "tenant.attributes[0].regex: not a valid regular expression"),
@@ -214,9 +217,10 @@ REPLACEMENTS = [
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ninput = "x"',
      "tenant.attributes[0].input: unknown key (did you mean input_type?)"),
     (METHOD, METHOD + '\n[[tenant.attributes]]\nname = "a"\ntype = "Float"',
-     "tenant.attributes[0].type: expected one of String, Text, Boolean, Int, DateTime, StringCollection"),
-    ("contoso.onmicrosoft.com\"", "contoso.onmicrosoft.com/signup/v1.0/start\"",
-     "base_url: give the part before /signup/v1.0/..."),
+     "tenant.attributes[0].type: must be one of string, boolean, int, datetime, stringcollection (or Text), in any "
+     "case"),
+    ("contoso.onmicrosoft.com\"", f"contoso.onmicrosoft.com{START}\"",
+     f"base_url: give the part before {START} (the tenant's base URL)"),
     ('"qa+{id}@example.com"', '"qa@example.com"', "signup.address_template: must be an email address containing {id}"),
     ('"qa+{id}@example.com"', '"qa+{id}{run}@example.com"', "signup.address_template: must be an email address"),
     ('type = "command"', 'type = "pop3"', "otp.type: must be one of outbox, imap, command; got 'pop3'"),
@@ -342,3 +346,11 @@ def test_attribute_types_take_the_docs_vocabulary(write: Writer):
     )
     profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attributes)))
     assert [a.type for a in profile.tenant.attributes] == ["string", "boolean", "int"]
+
+
+def test_input_types_take_the_portals_name(write: Writer):
+    """`input_type` also takes the portal's and Graph's `RadioSingleSelect` (api-reference.md §7.4), read as the
+    documented `SingleRadioSelect`, which chooses among `options`."""
+    attribute = '\n[[tenant.attributes]]\nname = "lang"\ninput_type = "RadioSingleSelect"\noptions = ["nb", "en"]'
+    profile = load_profile(write(MINIMAL.replace(METHOD, METHOD + attribute)))
+    assert profile.tenant.attributes[0].input_type == "SingleRadioSelect"

@@ -16,7 +16,7 @@ from urllib.parse import quote_plus, urlencode
 import pytest
 
 from conformance import redaction
-from conformance.contract import paths, schemas, secrets
+from conformance.contract import openapi, paths, schemas, secrets
 from conformance.redaction import KEY_ENV, fingerprint, redact_form, redact_json, redact_text
 
 TOKEN = "AQABAAEAAAAtyolDObpQQ5VtlI4uGjEPeu7TBEnPsZtJr8Vqhl2Y"
@@ -106,7 +106,7 @@ def test_redact_text_hides_sensitive_pairs_without_being_told_the_values() -> No
     """`key=value` (form, query string) and `"key": "value"` (JSON) pairs of sensitive keys are redacted anyway."""
     form = urlencode({"client_id": "abc", "username": "casey@contoso.com", "password": PASSWORD, "oob": CODE})
     body = json.dumps({"continuation_token": TOKEN, "code_length": 8, "error": "invalid_grant"})
-    redacted = redact_text(f"POST /token?x=1 {form}\n{body}")
+    redacted = redact_text(f"POST {openapi.path_of('token')}?x=1 {form}\n{body}")
     assert "Casey" not in redacted and CODE not in redacted and TOKEN not in redacted
     assert f"password={fingerprint(PASSWORD, prefix=False)}" in redacted
     assert f'"continuation_token": "{fingerprint(TOKEN)}"' in redacted

@@ -1,7 +1,8 @@
 -- Complete email-OTP sign-up flows, each read end to end from the wire:
---   E1 /signup/v1.0/start -> E2 /signup/v1.0/challenge -> GET /_mock/outbox?to=ADDRESS (the code, from the control
---   API) -> E3 /signup/v1.0/continue (grant_type=oob) -> E6 /oauth2/v2.0/token (grant_type=continuation_token).
--- `wrk -s signup_flow.lua URL -- RUN_NONCE`; RUN_NONCE keeps addresses unique across runs against one mock process.
+--   E1 (sign-up start) -> E2 (challenge) -> GET /_mock/outbox?to=ADDRESS (the code, from the control API) -> E3
+--   (continue, grant_type=oob) -> E6 (token, grant_type=continuation_token).
+-- `wrk -s signup_flow.lua URL -- RUN_NONCE E1 E2 E3 E6`: RUN_NONCE keeps addresses unique across runs against one mock
+-- process; the four paths come from the OpenAPI document (`server_load.FLOW_PATHS`).
 --
 -- Every connection sends whatever step is ready next: a response queues its flow's next request, found again by the
 -- `client-request-id` each flow sends (a GUID the mock echoes). So each connection carries one request at a time, and
@@ -15,6 +16,7 @@ local APP = "22223333-cccc-4444-dddd-5555eeee6666" -- the bundled tenant's email
 local FORM = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 
 local nonce, serial = "0", 0
+local START, CHALLENGE, CONTINUE, TOKEN -- the endpoint paths, from the command line
 local ready = {} -- requests whose turn has come
 local flows = {} -- client-request-id -> { address, step }
 completed, failed = 0, 0
@@ -29,6 +31,8 @@ end
 
 function init(args)
    nonce = args[1] or "0"
+   START, CHALLENGE, CONTINUE, TOKEN = args[2], args[3], args[4], args[5]
+   assert(TOKEN, "usage: signup_flow.lua RUN_NONCE E1_PATH E2_PATH E3_PATH E6_PATH")
 end
 
 function request()
@@ -40,7 +44,7 @@ function request()
    local crid = string.format("%08x-%04x-4000-8000-%012x", tonumber(nonce, 16) % 0xffffffff, id, serial)
    local address = string.format("flow-%s-%d-%d@example.com", nonce, id, serial)
    flows[crid] = { address = address, step = "start" }
-   return post("/signup/v1.0/start", crid, "client_id=" .. APP .. "&challenge_type=oob%20redirect&username="
+   return post(START, crid, "client_id=" .. APP .. "&challenge_type=oob%20redirect&username="
       .. address:gsub("@", "%%40") .. "&attributes=%7B%22displayName%22%3A%22Bench%22%7D")
 end
 
@@ -65,7 +69,7 @@ function response(status, hdrs, body)
    local step = flow.step
    if step == "start" then
       flow.step = "challenge"
-      table.insert(ready, post("/signup/v1.0/challenge", crid,
+      table.insert(ready, post(CHALLENGE, crid,
          "client_id=" .. APP .. "&challenge_type=oob%20redirect&continuation_token=" .. token_of(body)))
    elseif step == "challenge" then
       flow.step, flow.token = "outbox", token_of(body)
@@ -77,11 +81,11 @@ function response(status, hdrs, body)
          return fail(crid)
       end
       flow.step = "continue"
-      table.insert(ready, post("/signup/v1.0/continue", crid,
+      table.insert(ready, post(CONTINUE, crid,
          "client_id=" .. APP .. "&grant_type=oob&oob=" .. code .. "&continuation_token=" .. flow.token))
    elseif step == "continue" then
       flow.step = "token"
-      table.insert(ready, post("/oauth2/v2.0/token", crid, "client_id=" .. APP
+      table.insert(ready, post(TOKEN, crid, "client_id=" .. APP
          .. "&grant_type=continuation_token&scope=openid&continuation_token=" .. token_of(body)))
    else
       completed = completed + 1

@@ -74,6 +74,19 @@ class Operation:
     success_variants: tuple[str, ...]  # titles of the 200 variants
     responses: tuple[Response, ...]
     links: tuple[Link, ...]
+    #: The request steps' doc tags with their `grant_type` (`E3a` oob, `E3b` password, `E3c` attributes, from the
+    #: request schema's `x-doc-tag`s); one step `(doc_tag, None)` where the request schema names none.
+    steps: tuple[tuple[str, str | None], ...] = ()
+
+    @property
+    def family(self) -> str:
+        """The endpoint family: the path's first segment (`signup`, `oauth2`, `register`, `resetpassword`)."""
+        return self.path.strip("/").split("/", 1)[0]
+
+    @property
+    def step_tags(self) -> tuple[str, ...]:
+        """The doc tags of the request steps, in document order (`E3a`, `E3b`, `E3c`; else the operation's own tag)."""
+        return tuple(tag for tag, _ in self.steps)
 
     @property
     def error_statuses(self) -> tuple[int, ...]:
@@ -101,11 +114,38 @@ def operations() -> tuple[Operation, ...]:
 
 
 def operation(key: str) -> Operation:
-    """The operation with this path or operationId; KeyError names an unknown one."""
+    """The operation with this path, operationId, doc tag (`E6`) or step tag (`E3a`); KeyError names an unknown one."""
     for candidate in operations():
-        if key in (candidate.path, candidate.operation_id):
+        if key in (candidate.path, candidate.operation_id, candidate.doc_tag) or key in candidate.step_tags:
             return candidate
     raise KeyError(f"no operation {key!r} in {paths.OPENAPI_PATH.name}")
+
+
+def path_of(key: str) -> str:
+    """The path of an operation named by operationId or doc tag (`signupStart`, `E1`, `E3a`): the one place a
+    native-auth endpoint path comes from."""
+    return operation(key).path
+
+
+def operation_at(url_path: str) -> Operation | None:
+    """The operation a request URL's path addresses, under whatever base (`/contoso.onmicrosoft.com/...`); None for
+    any other path."""
+    return next((op for op in operations() if url_path.endswith(op.path)), None)
+
+
+@cache
+def families() -> tuple[str, ...]:
+    """The endpoint families, in document order (`signup`, `oauth2`, `register`, `resetpassword`)."""
+    return tuple(dict.fromkeys(op.family for op in operations()))
+
+
+def metadata_path(name: str) -> str:
+    """A route a native-auth tenant serves beside the documented operations (`x-metadata-paths`: `discovery`,
+    `jwks`, `authorize`), under the same base; KeyError names an unknown one."""
+    known = document()["x-metadata-paths"]
+    if name not in known:
+        raise KeyError(f"no metadata path {name!r} in {paths.OPENAPI_PATH.name} (x-metadata-paths)")
+    return known[name]["path"]
 
 
 def links() -> tuple[Link, ...]:
@@ -114,9 +154,11 @@ def links() -> tuple[Link, ...]:
 
 
 @cache
-def grant_types() -> frozenset[str]:
-    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step)."""
-    return frozenset(p.grant_type for op in operations() for p in op.parameters if p.grant_type)
+def grant_types(operation_id: str | None = None) -> tuple[str, ...]:
+    """Every `grant_type` value a native-auth endpoint documents (a continuation-token grant of some step), or the
+    operation `operation_id` documents, in document order."""
+    ops = operations() if operation_id is None else (operation(operation_id),)
+    return tuple(dict.fromkeys(p.grant_type for op in ops for p in op.parameters if p.grant_type))
 
 
 def error_enum(path: str, status: int = 400, *, generic: bool = True) -> frozenset[str]:
@@ -186,6 +228,7 @@ def _operation(path: str, spec: dict[str, Any]) -> Operation:
         success_variants=_variants(next(r.schema_id for r in responses if r.status == 200)),
         responses=tuple(responses),
         links=tuple(links),
+        steps=_steps(request_id, spec["x-doc-tag"]),
     )
 
 
@@ -231,6 +274,18 @@ def _parameters(request_id: str) -> tuple[Parameter, ...]:
                 )
             )
     return tuple(result)
+
+
+def _steps(request_id: str, doc_tag: str) -> tuple[tuple[str, str | None], ...]:
+    """(doc tag, `grant_type`) of each request step the request schema tags (`x-doc-tag`), else the one step."""
+    root = schemas.schema(request_id)
+    steps = []
+    for branch in root.get("oneOf", [root]):
+        step, base = _flatten(branch, request_id)
+        if "x-doc-tag" in step:
+            grant = _flatten(step["properties"]["grant_type"], base)[0] if "grant_type" in step["properties"] else {}
+            steps.append((step["x-doc-tag"], grant.get("const")))
+    return tuple(steps) or ((doc_tag, None),)
 
 
 def _variants(response_id: str) -> tuple[str, ...]:

@@ -65,8 +65,14 @@ def _ecma_regex(pattern: str) -> Regex:
     return Regex(pattern)
 
 
+def matches(pattern: str, value: str) -> bool:
+    """Whether `value` matches `pattern` as JSON Schema's `pattern` means it: an ECMA-262 regex, found anywhere unless
+    anchored (the one way every pattern of the contract is matched, `conformance.contract.vocabulary` too)."""
+    return _ecma_regex(pattern).find(value) is not None
+
+
 def _pattern(validator: Validator, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterable[Any]:
-    if validator.is_type(instance, "string") and _ecma_regex(pattern).find(instance) is None:
+    if validator.is_type(instance, "string") and not matches(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 

@@ -3,8 +3,8 @@
 A chain starts at a flow's entry operation with a fresh username (`Target.new_address()`); sign-in and SSPR chains
 need an existing user, so on a target with a control API (the mock) one is created for the chain. Later steps inherit
 the chain through the link they follow. Before a step that sends an OTP the chain marks the OTP source; before a step
-that needs `oob` it fetches the code for the address the previous answer sent it to, so chains reach
-`/oauth2/v2.0/token`.
+that needs `oob` it fetches the code for the address the previous answer sent it to, so chains reach the token
+endpoint (E6).
 """
 
 from __future__ import annotations
@@ -22,15 +22,16 @@ from schemathesis import Case
 from schemathesis.core.errors import format_transition
 
 from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.fuzz import shaping
 from conformance.otp import OtpError
 from conformance.profile import Attribute
 from conformance.target import Target
+from conformance.walker.mfa import all_capabilities
 
 OTP_SENDERS = frozenset({"signupChallenge", "signinChallenge", "ssprChallenge", "registerChallenge"})
 ATTRIBUTE_CANDIDATES = ("Fuzz Tester", "98052", "fuzz")
 DUMMY_CODE = "00000000"
-CAPABILITIES = "mfa_required registration_required"
 
 
 def strong_password() -> str:
@@ -127,7 +128,7 @@ class ChainKeeper:
         shaping.assign(case, "password", chain.password)
         shaping.assign(case, "attributes", self._attributes_json(a.name for a in self.target.profile.tenant.attributes))
         if self.flow in ("signup", "sspr"):  # like MSAL: where MFA applies, the auto sign-in goes on to registration
-            shaping.assign(case, "capabilities", CAPABILITIES, add=True)
+            shaping.assign(case, "capabilities", all_capabilities(), add=True)
         if self.flow != "signup":
             self._create_user(case, chain)
         return chain
@@ -189,7 +190,8 @@ class ChainKeeper:
             # chain's steps carry their flow's token (stateless cases and the chaining suite try the wrong ones)
             shaping.assign(case, "continuation_token", parent.body["continuation_token"], add=True)
         if "challenge_type" in (case.body or {}) and op != "registerChallenge":
-            shaping.assign(case, "challenge_type", shaping.CHALLENGE_TYPES)
+            # the one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset, ERR-72)
+            shaping.assign(case, "challenge_type", usage().everything())
         step = {
             "signinChallenge": self._signin_challenge,
             "registerChallenge": self._register_challenge,
@@ -213,7 +215,7 @@ class ChainKeeper:
 
     def _register_challenge(self, case: Case, chain: Chain, parent: Answer | None) -> None:
         chain.register_target = chain.register_target or self.target.new_address()
-        case.body = {**case.body, "challenge_type": "oob", "challenge_channel": "email",
+        case.body = {**case.body, "challenge_type": " ".join(usage().step("E9")), "challenge_channel": "email",
                      "challenge_target": chain.register_target}
 
     def _signup_continue(self, case: Case, chain: Chain, parent: Answer | None) -> None:

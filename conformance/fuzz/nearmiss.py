@@ -5,7 +5,7 @@ step takes `oob redirect` only; `grant_type=password` on a step that takes `oob`
 several ways is refused for the first of them. So these cases are sent from inside a live stateful chain: the user
 exists and the continuation token is fresh, and the near-miss field is the one thing wrong with the request. A target
 accepting one is either more lenient than the spec or the spec is stricter than the API (issue 15's `challenge_type`
-on `/resetpassword/v1.0/start`): a `negative_data_rejection` finding that names the field, either way.
+on E11, the password-reset start): a `negative_data_rejection` finding that names the field, either way.
 
 The values come from the spec itself: every `enum`, `const` and `examples` value of a field in any request schema
 (`conformance.contract.openapi.Parameter`).

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from conformance.contract import openapi
 from conformance.fuzz.budget import (
     DEFAULT_EXAMPLES,
     DEFAULT_MAX_TIME,
@@ -99,7 +100,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         counts = summary["chains"][flow]
         terminalreporter.write_line(
             f"stateful {flow}: {counts['started']} chains started, {counts['reached_token']} reached "
-            f"/oauth2/v2.0/token, {counts['tokens_issued']} got security tokens"
+            f"{openapi.path_of('token')}, {counts['tokens_issued']} got security tokens"
         )
     for reason, count in sorted(summary["stopped"].items()):
         terminalreporter.write_line(f"{count} fuzz test(s) stopped early: {reason}", yellow=True)

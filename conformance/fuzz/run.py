@@ -118,8 +118,9 @@ class FuzzRun:
         body = wire.json_body(response)
         if is_redirect(body):
             return
-        if case.path.endswith("/poll_completion") and isinstance(body, dict) and body.get("status") in PENDING_POLL:
-            return  # ERR-71: a pending poll leaves the /submit token usable until the reset is done
+        polled = openapi.operation(case.path).operation_id == "ssprPollCompletion"
+        if polled and isinstance(body, dict) and body.get("status") in PENDING_POLL:
+            return  # ERR-71: a pending poll leaves E14's token usable until the reset is done
         self.found.checked.add(TOKEN_RULE)
         try:
             self.meter.acquire()

@@ -18,8 +18,6 @@ from conformance.contract import openapi, schemas
 from conformance.target import Target
 
 ENTRY_OPERATIONS = frozenset({"signupStart", "signinInitiate", "ssprStart"})
-#: The one list a client sends to every flow (MSAL JS `customAuth.challengeTypes`; password reset too, ERR-72).
-CHALLENGE_TYPES = "oob password redirect"
 
 
 def operation_id(case: Case) -> str:

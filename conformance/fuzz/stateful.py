@@ -115,7 +115,7 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             return response
 
         def _complete_poll(self, case: Case, response: Response) -> Response:
-            """SSPR: poll again with the /submit token (as the client libraries do, ERR-71), every `poll_interval`
+            """SSPR: poll again with E14's token (as the client libraries do, ERR-71), every `poll_interval`
             (the documented protocol), while the reset is pending."""
             chain = self.keeper.chains.get(case.id)
             body = wire.json_body(response)
@@ -123,7 +123,7 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             while (
                 chain is not None
                 and chain.username
-                and case.path.endswith("/poll_completion")
+                and openapi.operation(case.path).operation_id == "ssprPollCompletion"
                 and isinstance(case.body, dict)
                 and response.status_code == 200
                 and isinstance(body, dict)

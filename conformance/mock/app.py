@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
-from conformance.contract import errors
+from conformance.contract import errors, openapi
 from conformance.mock.config import TenantConfig, TenantConfigError, load_tenant
 from conformance.mock.control import control_routes
 from conformance.mock.deviations import unknown
@@ -26,8 +26,8 @@ def _metadata_routes(mock: Mock, prefix: str) -> list[BaseRoute]:
         return JSONResponse(mock.signer.jwks())
 
     return [
-        Route(f"{prefix}/v2.0/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
-        Route(f"{prefix}/discovery/v2.0/keys", keys, methods=["GET"]),
+        Route(prefix + openapi.metadata_path("discovery"), openid_configuration, methods=["GET"]),
+        Route(prefix + openapi.metadata_path("jwks"), keys, methods=["GET"]),
     ]
 
 
@@ -44,8 +44,8 @@ def create_app(tenant: TenantConfig | None = None, *, control: bool = True, orig
     authority = f"/{tenant.subdomain}.onmicrosoft.com"
     routes: list[BaseRoute] = [  # full paths, no Mount: one regex match per route, no sub-router per request
         *(
-            Route(authority + path, native_endpoint(mock, path, table, handler), methods=["POST"])
-            for path, (table, handler) in ENDPOINTS.items()
+            Route(authority + endpoint.path, native_endpoint(mock, endpoint), methods=["POST"])
+            for endpoint in ENDPOINTS.values()
         ),
         *_metadata_routes(mock, authority),
         *_metadata_routes(mock, f"/{tenant.tenant_id}"),

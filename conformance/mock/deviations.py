@@ -128,7 +128,7 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_error_row and password_",
     ),
     "sspr_expires_in_too_long": D(
-        "`/resetpassword/v1.0/continue` answers `expires_in` above the documented 600 s maximum",
+        "the password-reset code step (E13) answers `expires_in` above the documented 600 s maximum",
         ("R-SSPR-EXPIRES-IN",),
         "test_password_reset_completes",
     ),
@@ -148,23 +148,22 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_error_row and E3c.expired_token or test_expired_token_is_refused and E3c",
     ),
     "expired_as_invalid_request_e9": D(
-        "an expired token on /register/v1.0/challenge answers `invalid_request` instead of `expired_token`",
+        "an expired token on the registration challenge (E9) answers `invalid_request` instead of `expired_token`",
         ("E9.expired_token", "R-TOKEN-EXPIRY"),
         "test_error_row and E9.expired_token or test_expired_token_is_refused and E9",
     ),
     "expired_as_invalid_request_e15": D(
-        "an expired token on /resetpassword/v1.0/poll_completion answers `invalid_request` instead of "
-        "`expired_token`",
+        "an expired token on the password-reset poll (E15) answers `invalid_request` instead of `expired_token`",
         ("E15.expired_token", "R-TOKEN-EXPIRY"),
         "test_error_row and E15.expired_token or test_expired_token_is_refused and E15",
     ),
     "expired_as_invalid_request_e6": D(
-        "an expired token on /oauth2/v2.0/token answers `invalid_request` instead of `expired_token`",
+        "an expired token on the token endpoint (E6) answers `invalid_request` instead of `expired_token`",
         ("E6.expired_token", "R-TOKEN-EXPIRY"),
         "test_error_row and E6.expired_token or test_expired_token_is_refused and E6",
     ),
     "invalid_token_as_invalid_request_e6": D(
-        "an invalid continuation token on /oauth2/v2.0/token answers `invalid_request` (the class other endpoints "
+        "an invalid continuation token on the token endpoint (E6) answers `invalid_request` (the class other endpoints "
         "use) instead of `invalid_grant`",
         ("E6.invalid_grant",),
         "test_tampered_token_is_refused and E6",
@@ -213,8 +212,8 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_error_row and invalid_oob_value",
     ),
     "poll_token_spent": D(
-        "a pending `/resetpassword/v1.0/poll_completion` answer spends the `/submit` token and hands out a new one, so "
-        "polling again with the `/submit` token is refused (what MSAL does fails)",
+        "a pending password-reset poll (E15) answer spends the submit step's (E14) token and hands out a new one, so "
+        "polling again with E14's token is refused (what MSAL does fails)",
         ("R-SSPR-POLL-REPOLL",),
         "test_pending_poll_accepts_the_submit_token_again",
     ),
@@ -224,8 +223,8 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_token_answer_carries_client_info_when_asked",
     ),
     "lenient_registration_challenge_type": D(
-        "`/register/v1.0/challenge` accepts any `challenge_type` list naming `oob` (e.g. `oob password redirect`), "
-        "where the spec takes `oob` with or without `redirect` only (ERR-73)",
+        "the registration challenge (E9) accepts any `challenge_type` list naming `oob` (e.g. "
+        "`oob password redirect`), where the spec takes `oob` with or without `redirect` only (ERR-73)",
         ("R-INVALID-REQUEST-REFUSED",),
         "test_stateful and signin",
     ),
@@ -248,7 +247,7 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_a_repeated_parameter_is_refused",
     ),
     "server_error_on_unknown_grant_type": D(
-        "an unknown `grant_type` at /oauth2/v2.0/token crashes the service with HTTP 500",
+        "an unknown `grant_type` at the token endpoint (E6) crashes the service with HTTP 500",
         ("R-NO-SERVER-ERROR", "E6.unsupported_grant_type"),
         "test_error_row and E6.unsupported_grant_type",
     ),
@@ -273,8 +272,8 @@ DEVIATIONS: dict[str, Deviation] = {
         "test_sign_up_with_everything_at_start",
     ),
     "poll_before_submit": D(
-        "/resetpassword/v1.0/poll_completion takes the token /continue handed out (no new password was ever "
-        "submitted) and answers `succeeded`",
+        "the password-reset poll (E15) takes the token E13 handed out (no new password was ever submitted) and "
+        "answers `succeeded`",
         ("R-TOKEN-STEP-SCOPED", "E15.invalid_request"),
         "test_polling_before_the_new_password_is_submitted_is_refused",
     ),
@@ -301,7 +300,7 @@ READINGS: dict[str, Deviation] = {
         "test_error_row and unsupported_challenge_type",
     ),
     "unknown_grant_as_invalid_grant": D(
-        "an unknown `grant_type` on /oauth2/v2.0/token answers `invalid_grant` (ERR-62)",
+        "an unknown `grant_type` on the token endpoint (E6) answers `invalid_grant` (ERR-62)",
         ("E6.unsupported_grant_type",),
         "test_error_row and E6.unsupported_grant_type",
     ),

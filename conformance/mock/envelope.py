@@ -6,31 +6,30 @@ import time
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from conformance.contract import errata
+from conformance.contract import errata, errors
 from conformance.contract.errors import ErrorRow, ErrorTable
 
-# AADSTS codes for rows whose docs print none, keyed by (error, suberror). Where Entra's public AADSTS list has a code
-# for the same condition it is used (comment names it); 90000xx numbers are the mock's own and mean nothing elsewhere.
+# AADSTS codes for rows whose docs print none, neither for the row nor for its condition (`condition_codes`), keyed by
+# (error, suberror). Where Entra's public AADSTS list has a code for the same condition it is used (comment names it);
+# 90000xx numbers are the mock's own and mean nothing elsewhere.
 MOCK_CODES: dict[tuple[str, str | None], int] = {
     ("invalid_request", None): 900144,  # "The request body must contain the following parameter"
     ("invalid_client", None): 550022,  # SDK tests: "Confidential Client is not supported in Native Authentication"
     ("invalid_client", "nativeauthapi_disabled"): 9000010,
     ("unauthorized_client", None): 700016,  # "Application ... was not found in the directory"
     ("unsupported_challenge_type", None): 9000020,
-    ("invalid_grant", None): 55200,  # the docs' "The continuation_token is invalid" code (E10, E13)
-    ("invalid_grant", "password_too_weak"): 399246,  # printed on E3b
+    ("invalid_grant", None): 9000030,
     ("invalid_grant", "password_too_short"): 9000031,
     ("invalid_grant", "password_too_long"): 9000032,
     ("invalid_grant", "password_recently_used"): 9000033,
     ("invalid_grant", "password_banned"): 9000034,
     ("invalid_grant", "password_is_invalid"): 9000035,
     ("invalid_grant", "attribute_validation_failed"): 9000040,
-    ("invalid_grant", "invalid_oob_value"): 50181,  # legacy S13 "Unable to validate the otp"
     ("invalid_grant", "mfa_required"): 50076,  # "you must use multi-factor authentication"
     ("invalid_grant", "registration_required"): 50079,  # "user is required to enroll for multi-factor authentication"
-    ("expired_token", None): 552003,  # the `error_codes` of the documented expired-token examples
     ("user_not_found", None): 50034,  # "The user account does not exist in the directory"
     ("invalid_scope", None): 70011,  # "The provided value for the input parameter 'scope' isn't valid"
     ("unsupported_grant_type", None): 70003,  # "The app requested an unsupported grant type"
@@ -89,7 +88,7 @@ class Crash(Exception):
 
 
 class Redirect(Exception):
-    """The web-fallback answer: HTTP 200 `{"challenge_type": "redirect"}` (with `redirect_reason` on /token)."""
+    """The web-fallback answer: HTTP 200 `{"challenge_type": "redirect"}` (with `redirect_reason` on E6)."""
 
     def __init__(self, reason: str | None = None) -> None:
         super().__init__(reason or "redirect")
@@ -114,12 +113,32 @@ def documented_codes(row: ErrorRow, condition: str | None = None) -> tuple[int, 
     return row.codes_for(condition) if condition else row.aadsts
 
 
+@cache
+def condition_codes() -> dict[str, int]:
+    """Each condition's own AADSTS code: one the docs print under that condition and no other (for an expired or an
+    invalid continuation token, a wrong code, a weak password, ...), the first printed where there are several."""
+    printed: dict[int, set[str]] = {}
+    for row in errors.table():
+        for condition, codes in row.conditions.items():
+            for code in codes:
+                printed.setdefault(code, set()).add(condition)
+    own: dict[str, int] = {}
+    for code, conditions in printed.items():
+        if len(conditions) == 1:
+            own.setdefault(next(iter(conditions)), code)
+    return own
+
+
 def code_for(row: ErrorRow, condition: str | None = None) -> int:
-    """The first AADSTS code the docs print for the row under `condition`, else the mock's code for its
-    (error, suberror)."""
+    """The first AADSTS code the docs print for the row under `condition` (by default the row's one condition), else
+    the condition's own code, else the mock's code for its (error, suberror)."""
+    if condition is None and len(row.conditions) == 1:
+        condition = next(iter(row.conditions))
     documented = documented_codes(row, condition)
     if documented:
         return documented[0]
+    if condition in condition_codes():
+        return condition_codes()[condition]
     return MOCK_CODES.get((row.error, row.suberror), MOCK_CODES.get((row.error, None), FALLBACK_CODE))
 
 

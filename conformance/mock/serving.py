@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.contract import secrets as secret_fields
-from conformance.mock.config import GUID
-from conformance.mock.endpoints import Call, Handler, Mock
+from conformance.contract.vocabulary import pattern
+from conformance.mock.endpoints import Call, Endpoint, Mock
 from conformance.mock.envelope import (
     INTERNAL,
     METHOD_NOT_ALLOWED,
@@ -34,13 +34,12 @@ from conformance.mock.state import REQUEST_ID
 
 log = logging.getLogger("conformance.mock")
 
-TOKEN_PATH = "/oauth2/v2.0/token"
 _CORRELATION_HEADERS = (b"client-request-id", b"x-ms-request-id")  # stamped on every response (Seed002)
 
 
 def correlation_id(sent: str | None) -> str:
     """Echo the client's `client-request-id` when it is a GUID (Seed002), else a fresh one."""
-    if sent and GUID.match(sent.strip()):
+    if sent and pattern("guid").match(sent.strip()):
         return sent.strip()
     return str(uuid.uuid4())
 
@@ -128,18 +127,21 @@ async def fault_response(mock: Mock, fault: dict[str, Any], corr: str) -> Respon
     return _outcome(mock, Outcome(status, "server_error", INTERNAL.code, "Injected fault."), corr, headers)
 
 
-def _rename_token(path: str, body: dict[str, Any]) -> dict[str, Any]:
+def _rename_token(family: str, body: dict[str, Any]) -> dict[str, Any]:
     if "continuation_token" not in body:
         return body
     # the pre-rename names (msal-objc#1922), from the schemas' `x-former-names`
-    legacy = secret_fields.former_names("continuation_token").get(path.strip("/").split("/", 1)[0])
+    legacy = secret_fields.former_names("continuation_token").get(family)
     if legacy is None:
         return body
     return {legacy if key == "continuation_token" else key: value for key, value in body.items()}
 
 
-def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """The Starlette endpoint for one native-auth path: faults first, then the form, then the handler under the lock."""
+def native_endpoint(mock: Mock, route: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint for one native-auth operation: faults first, then the form, then the handler under the
+    lock."""
+    path, table, handler = route.path, route.table, route.handler
+    at_token = route.operation.operation_id == "token"  # E6: an ambiguous form is G-token's, a redirect has a reason
 
     async def endpoint(request: Request) -> Response:
         state = request.scope["state"]
@@ -166,7 +168,7 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
         except FormProblem as problem:
             if problem.ambiguous and deviating("server_error_on_duplicate_parameters"):
                 return _outcome(mock, INTERNAL, corr)
-            ambiguous = problem.ambiguous and path == TOKEN_PATH
+            ambiguous = problem.ambiguous and at_token
             row, met = mock.table.served("G-token" if ambiguous else table, "ambiguous_request" if ambiguous else
                                          "invalid_parameter")
             return _error(mock, ApiError(row.id, condition=met, detail=str(problem)), corr)
@@ -176,11 +178,11 @@ def native_endpoint(mock: Mock, path: str, table: str, handler: Handler) -> Call
             if mock.state.deviating("no_redirect_fallback"):
                 row, met = mock.table.served(call.table if call is not None else table, "invalid_parameter")
                 return _error(mock, ApiError(row.id, condition=met, detail="The client must use a browser."), corr)
-            return JSONResponse(redirect_body(redirect.reason if path == TOKEN_PATH else None))
+            return JSONResponse(redirect_body(redirect.reason if at_token else None))
         except Crash:
             return _outcome(mock, INTERNAL, corr)
         if mock.state.deviating("legacy_token_name"):
-            body = _rename_token(path, body)
+            body = _rename_token(route.operation.family, body)
         return JSONResponse(body)
 
     return endpoint

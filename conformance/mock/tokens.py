@@ -13,6 +13,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from conformance.contract import openapi
 from conformance.mock.config import TenantConfig
 from conformance.mock.validation import OIDC_SCOPES
 
@@ -68,15 +69,15 @@ def discovery(origin: str, tenant: TenantConfig) -> dict[str, Any]:
     base = authority(origin, tenant)
     return {
         "issuer": issuer(origin, tenant),
-        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-        "token_endpoint": f"{base}/oauth2/v2.0/token",
-        "jwks_uri": f"{base}/discovery/v2.0/keys",
+        "authorization_endpoint": base + openapi.metadata_path("authorize"),
+        "token_endpoint": base + openapi.path_of("token"),
+        "jwks_uri": base + openapi.metadata_path("jwks"),
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "scopes_supported": sorted(OIDC_SCOPES),
         "token_endpoint_auth_methods_supported": ["none"],
-        "grant_types_supported": ["password", "oob", "continuation_token", "mfa_oob", "refresh_token"],
+        "grant_types_supported": list(openapi.grant_types("token")),
         "claims_supported": [
             "sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "email", "preferred_username", "name", "ver",
         ],

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.contract.vocabulary import terms
 from conformance.mock.config import AttributeConfig, PasswordPolicy, UserFlowConfig
 
-CAPABILITIES = frozenset({"mfa_required", "registration_required"})
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
 
 
@@ -64,21 +64,20 @@ def descriptor(attribute: AttributeConfig) -> dict[str, Any]:
     return item
 
 
-#: What a value of each checked data type looks like on the wire (values are strings, §7.4).
-TYPED_VALUES = {"boolean": re.compile(r"(?i)true|false"), "int": re.compile(r"[+-]?[0-9]+")}
-
-
 def _value_ok(attribute: AttributeConfig, value: Any) -> bool:
+    """A value of the attribute's data type (its wire form, §7.4; values are strings), matching its regex, and one
+    (or, comma-separated, several) of its options where its input type makes the user choose."""
     if not isinstance(value, str):
         return False
-    typed = TYPED_VALUES.get(attribute.type)
-    if typed is not None and not typed.fullmatch(value):
+    wire = terms("attribute_types")[attribute.type].wire
+    if wire is not None and not wire.match(value):
         return False
     if attribute.regex is not None and not re.search(attribute.regex, value):
         return False
-    if attribute.input_type == "SingleRadioSelect":
+    choose = terms("input_types")[attribute.input_type].choose
+    if choose == "one":
         return value in attribute.options
-    if attribute.input_type == "CheckboxMultiSelect":
+    if choose == "many":
         chosen = [part.strip() for part in value.split(",")]
         return bool(chosen) and all(part in attribute.options for part in chosen)
     return True

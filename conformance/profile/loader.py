@@ -10,20 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.contract import schemas
+from conformance.contract import openapi, schemas
+from conformance.contract.vocabulary import pattern, terms
 from conformance.profile.model import (
-    ATTRIBUTE_NAME,
-    ATTRIBUTE_TYPES,
-    AUTH_METHODS,
-    CHANNELS,
     CLIENT_ID_SCHEMA,
-    EMAIL,
-    ENDPOINT_PREFIXES,
     ENV_NAME,
     EXAMPLE_CLIENT_ID,
-    INPUT_TYPES,
-    PHONE,
-    SELECT_TYPES,
     Application,
     Attribute,
     CommandOtp,
@@ -108,8 +100,8 @@ def load_profile(path: str | Path) -> TargetProfile:
 
 def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
     base_url = top.url("base_url")
-    if any(prefix in urlsplit(base_url).path + "/" for prefix in ENDPOINT_PREFIXES):
-        raise top.error("base_url", "give the part before /signup/v1.0/... (the tenant's base URL)")
+    if any(f"/{family}/" in urlsplit(base_url).path + "/" for family in openapi.families()):
+        raise top.error("base_url", f"give the part before {openapi.path_of('signupStart')} (the tenant's base URL)")
     tenant = _parse_tenant(top.table("tenant", required=True))
     profile = TargetProfile(
         name=top.text("name", default_name),
@@ -146,16 +138,16 @@ def _parse_application(table: ProfileTable) -> Application:
 
 def _parse_tenant(table: ProfileTable) -> UserFlow:
     tenant = UserFlow(
-        auth_method=table.choice("auth_method", AUTH_METHODS),
+        auth_method=table.term("auth_method", terms("auth_methods")),
         sspr=table.get("sspr", bool, False),
         mfa=table.get("mfa", bool, False),
         username_signin=table.get("username_signin", bool, False),
         otp_length=table.number("otp_length", 8, minimum=1),
         attributes=tuple(_parse_attribute(item) for item in table.tables("attributes")),
         banned_passwords=table.strings("banned_passwords"),
-        sms_blocked_by_admin=table.text("sms_blocked_by_admin", None, pattern=PHONE),
-        sms_blocked_by_rep=table.text("sms_blocked_by_rep", None, pattern=PHONE),
-        sms_number=table.text("sms_number", None, pattern=PHONE),
+        sms_blocked_by_admin=table.text("sms_blocked_by_admin", None, pattern=pattern("phone")),
+        sms_blocked_by_rep=table.text("sms_blocked_by_rep", None, pattern=pattern("phone")),
+        sms_number=table.text("sms_number", None, pattern=pattern("phone")),
     )
     for key in ("sspr", "username_signin"):
         if getattr(tenant, key) and tenant.auth_method != "email_password":
@@ -165,24 +157,20 @@ def _parse_tenant(table: ProfileTable) -> UserFlow:
 
 
 def _parse_attribute(table: ProfileTable) -> Attribute:
-    kind = table.text("type", "string")
-    if kind.lower() not in ATTRIBUTE_TYPES:
-        known = "String, Text, Boolean, Int, DateTime, StringCollection"
-        raise table.error("type", f"expected one of {known} (api-reference.md §7.4); got {kind!r}")
     attribute = Attribute(
-        name=table.text("name", pattern=ATTRIBUTE_NAME),
-        type=ATTRIBUTE_TYPES[kind.lower()],
+        name=table.text("name", pattern=pattern("attribute_name")),
+        type=table.term("type", terms("attribute_types"), "string"),
         required=table.get("required", bool, False),
         regex=table.get("regex", str, None),
         options=table.strings("options"),
-        input_type=table.choice("input_type", INPUT_TYPES, "TextBox"),
+        input_type=table.term("input_type", terms("input_types"), "TextBox"),
     )
     if attribute.regex is not None:
         try:
             re.compile(attribute.regex)
         except re.error as exc:
             raise table.error("regex", f"not a valid regular expression ({exc})") from None
-    if (attribute.input_type in SELECT_TYPES) != bool(attribute.options):
+    if bool(terms("input_types")[attribute.input_type].choose) != bool(attribute.options):
         problem = "only for the select input types" if attribute.options else f"required for {attribute.input_type}"
         raise table.error("options", problem)
     table.done()
@@ -190,19 +178,19 @@ def _parse_attribute(table: ProfileTable) -> Attribute:
 
 
 def _parse_user(table: ProfileTable, tenant: UserFlow) -> ExistingUser:
-    auth_method = table.choice("auth_method", AUTH_METHODS, tenant.auth_method)
+    auth_method = table.term("auth_method", terms("auth_methods"), tenant.auth_method)
     if auth_method == "email_password":
         password: Secret | None = table.secret("password_env")
     elif "password_env" in table.data:
         raise table.error("password_env", 'only for auth_method = "email_password" users')
     else:
         password = None
-    methods = table.strings("mfa_methods")
-    for index, method in enumerate(methods):
-        if method not in CHANNELS:
-            raise table.error(f"mfa_methods[{index}]", f"must be one of {', '.join(CHANNELS)}; got {method!r}")
+    channels = terms("channels")
+    methods = table.strings(
+        "mfa_methods", check=lambda m: None if m in channels else f"must be one of {channels.described()}; got {m!r}"
+    )
     user = ExistingUser(
-        table.text("email", pattern=EMAIL),
+        table.text("email", pattern=pattern("email")),
         auth_method,
         password,
         methods,
@@ -218,7 +206,7 @@ def _parse_signup(table: ProfileTable) -> Signup:
         sample = template.format(id="0")
     except (KeyError, IndexError, ValueError):
         sample = ""
-    if "{id}" not in template or not EMAIL.match(sample):
+    if "{id}" not in template or not pattern("email").match(sample):
         raise table.error("address_template", f"must be an email address containing {{id}}; got {template!r}")
     table.done()
     return Signup(template)

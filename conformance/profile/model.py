@@ -6,31 +6,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from conformance.redaction import remember
 from conformance.verdicts import SeverityPolicy
 
-AuthMethod = Literal["email_otp", "email_password"]
-AUTH_METHODS = ("email_otp", "email_password")
-INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect", "CheckboxSingleSelect", "NumericTextBox")
-SELECT_TYPES = ("SingleRadioSelect", "CheckboxMultiSelect")  # the input types that choose among `options`
-#: An attribute's data type as the docs name it (api-reference.md §7.4: S1 `string`, S13 `Text`/`Boolean`, S15
-#: `String`/`Boolean`/`Int`; Graph's `DateTime` and `StringCollection`), case-insensitive → the name the suite uses.
-ATTRIBUTE_TYPES = {
-    "string": "string",
-    "text": "string",
-    "boolean": "boolean",
-    "int": "int",
-    "datetime": "datetime",
-    "stringcollection": "stringcollection",
-}
-CHANNELS = ("email", "sms")
-ENDPOINT_PREFIXES = ("/signup/", "/oauth2/", "/resetpassword/", "/register/")
+AuthMethod = str  # a term of the `auth_methods` vocabulary (specs/vocabulary.yaml)
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # an SMS `challenge_target` of E9 (§5): + and 7-15 digits (E.164)
-ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 CLIENT_ID_SCHEMA = "common/form.json#/$defs/client_id"
 EXAMPLE_CLIENT_ID = "00001111-aaaa-2222-bbbb-3333cccc4444"
 
@@ -72,11 +53,11 @@ class Attribute:
     """A user attribute the tenant collects at sign-up (api-reference.md §7.4)."""
 
     name: str
-    type: str = "string"  # a value of ATTRIBUTE_TYPES: the values sent follow it (a Boolean gets "true")
+    type: str = "string"  # a term of the `attribute_types` vocabulary: the values sent follow it (a Boolean "true")
     required: bool = False
     regex: str | None = None
     options: tuple[str, ...] = ()
-    input_type: str = "TextBox"
+    input_type: str = "TextBox"  # a term of the `input_types` vocabulary
 
 
 @dataclass(frozen=True)

@@ -15,22 +15,24 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.contract import errors
+from conformance.contract.vocabulary import usage
 from conformance.profile import UserFlow
+from conformance.suites.tables import METHODS
 from conformance.target import Target
 from conformance.walker import Actor, reach
-from conformance.walker.actor import challenge_types
-from conformance.walker.features import EMAIL_OTP, MFA, PASSWORD, app_with
+from conformance.walker.actor import first_factor
+from conformance.walker.features import MFA, PASSWORD, app_with
 from conformance.walker.mfa import mfa_user
 from conformance.walker.signin import password_grant
 from conformance.walker.signup import existing_user
 
 pytestmark = pytest.mark.rules
-METHODS = pytest.mark.parametrize("method", [PASSWORD, EMAIL_OTP], ids=["email_password", "email_otp"])
 
 
 def _lacking(tenant: UserFlow) -> str:
-    """The method the user flow does not rely on alone: it leaves out the one the flow needs (§7.2 usage matrix)."""
-    return "oob" if tenant.auth_method == "email_password" else "password"
+    """A list of the methods a client may name but the first factor the user flow needs (§7.2 usage matrix), and
+    without `redirect`."""
+    return " ".join(kind for kind in usage().every if kind not in (usage().always, first_factor(tenant)))
 
 
 def _signup_start(actor: Actor, target: Target, challenge_type: str) -> ApiResponse:
@@ -103,7 +105,7 @@ def test_list_without_redirect_is_refused_even_when_a_method_is_missing(actor_fo
 def test_password_reset_accepts_every_type_the_client_supports(actor_for, target, verdict, tag):
     """Password reset takes the list a client sends to every flow (`oob password redirect`) and goes on with its email code: `password` is a type the app supports that the reset does not use, not an unsupported one (ERR-72)."""
     reached = reach(actor_for, target, tag)
-    answer = reached.send(challenge_type=challenge_types(reached.actor.tenant))
+    answer = reached.send(challenge_type=usage().everything())
     if verdict.check(
         answer.status == 200 and not answer.is_redirect,
         "R-CHALLENGE-TYPE-ANY-FLOW",

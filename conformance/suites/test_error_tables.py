@@ -6,12 +6,11 @@ from functools import partial
 
 import pytest
 
-from conformance import checks
+from conformance import checks, triggers
 from conformance.contract import errors
 from conformance.contract.errors import ErrorRow
 from conformance.skips import UNTRIGGERABLE_PREFIX
-from conformance.suites import triggers
-from conformance.suites.triggers import TRIGGERS, Context
+from conformance.triggers import RECIPES, Context
 
 pytestmark = pytest.mark.errors
 
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.errors
 
 def _marks(row: ErrorRow) -> list:
     marks = [pytest.mark.requirement(row.id)]
-    lifetime = TRIGGERS[row.trigger.recipe].lifetime if row.trigger.recipe else None
+    lifetime = RECIPES[row.trigger.recipe].lifetime if row.trigger.recipe else None
     if lifetime:
         marks.append(pytest.mark.expiry(lifetime, prepare=partial(triggers.prepare, row)))
     return marks
@@ -28,14 +27,13 @@ def _marks(row: ErrorRow) -> list:
 @pytest.mark.parametrize("row", [pytest.param(row, id=row.id, marks=_marks(row)) for row in errors.table()])
 def test_error_row(row, target, actor_for, verdict, request):
     """The documented condition of the row is answered with its HTTP status, error, suberror, AADSTS code and envelope (the row's table)."""
-    recipe = row.trigger.recipe
-    if recipe is None:
+    if row.trigger.recipe is None:
         pytest.skip(f"{UNTRIGGERABLE_PREFIX} ({row.trigger.kind}): {row.trigger.how}")
     ctx = Context(target, actor_for)
-    trigger = TRIGGERS[recipe]
-    if trigger.lifetime:
+    recipe = RECIPES[row.trigger.recipe]
+    if recipe.lifetime:
         reached, ctx.late_request_id = request.getfixturevalue("expired")()
     else:
-        reached = ctx.reach(row.table, trigger.needs_on(row.table))
-    answer = trigger.send(ctx, reached, row)
+        reached = ctx.reach(row.table, recipe.needs_on(row.table))
+    answer = recipe.send(ctx, reached, row)
     checks.error_envelope(verdict, answer, row, row.trigger.condition)

@@ -59,7 +59,7 @@ def test_stateless(fuzz_run: FuzzRun, verdict: Verdict, request: pytest.FixtureR
 @pytest.mark.parametrize("flow", loading.FLOWS, ids=lambda flow: flow.name)
 @pytest.mark.requirement("R-TOKEN-EVERY-STEP", "R-TOKEN-SINGLE-USE")
 def test_stateful(fuzz_run: FuzzRun, verdict: Verdict, request: pytest.FixtureRequest, flow: loading.Flow) -> None:
-    """Chains that follow the OpenAPI links from the flow's start to /oauth2/v2.0/token get documented answers, and no continuation token is accepted twice."""
+    """Chains that follow the OpenAPI links from the flow's start to the token endpoint (E6) get documented answers, and no continuation token is accepted twice."""
     record = _recorder(request)
     fuzz_run.begin()
     stopped = stateful.fuzz_flow(fuzz_run, flow)

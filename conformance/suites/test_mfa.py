@@ -13,12 +13,11 @@ import pytest
 from conformance import checks
 from conformance.client import ApiResponse
 from conformance.profile import Application
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.walker import Actor, User
-from conformance.walker.features import MFA, PASSWORD, app_with
+from conformance.walker.features import MFA, PASSWORD, app_with, needs
 from conformance.walker.mfa import (
-    BOTH,
+    all_capabilities,
     mfa_user,
     register_introspect,
     register_method,
@@ -36,13 +35,13 @@ def _mfa_app(target: Target) -> Application:
 
 
 def _sign_in(actor: Actor, user: User, capabilities: str | None) -> ApiResponse:
-    """The answer to the password grant of `user`, the app advertising `capabilities` at /oauth2/v2.0/initiate."""
+    """The answer to the password grant of `user`, the app advertising `capabilities` at E4 (sign-in initiate)."""
     return password_grant(actor, user, capabilities=capabilities).send()
 
 
 @pytest.mark.requirement("E6.invalid_grant.mfa_required", "E7", "R-TOKEN-EVERY-STEP", "R-MFA-LOGIN-HINT-MASKED")
 def test_mfa_required_leads_to_the_registered_methods(actor_for, target, verdict):
-    """A user with a strong method who signs in with a password gets mfa_required with a token, and /oauth2/v2.0/introspect lists the methods masked (§E6, §E7)."""
+    """A user with a strong method who signs in with a password gets mfa_required with a token, and E7 (`signinIntrospect`) lists the methods masked (§E6, §E7)."""
     actor = actor_for(_mfa_app(target))
     user = mfa_user(target.profile)
     answer = _sign_in(actor, user, "mfa_required")
@@ -108,7 +107,7 @@ def test_registration_required_registers_a_method(actor_for, target, verdict, jw
     user = sign_up(actor, target.new_address())
     destination = app.tenant.sms_number if channel == "sms" else user.address
     registration = register_method(
-        register_introspect(actor, (user.address, user.password), capabilities=BOTH), destination, channel
+        register_introspect(actor, (user.address, user.password), capabilities=all_capabilities()), destination, channel
     )
     checks.error_row(verdict, registration.required, "E6.invalid_grant.registration_required")
     offered = {m.get("id"): m for m in registration.introspected.json.get("methods") or []}
@@ -130,7 +129,7 @@ def test_registration_required_registers_a_method(actor_for, target, verdict, jw
 def test_registering_the_email_verified_at_sign_up_is_preverified(actor_for, target, verdict):
     """After a sign-up advertising registration_required, registering the email it verified answers preverified and needs no code (§E9 Success B, §E10)."""
     actor = actor_for(_mfa_app(target))
-    auto = after_sign_up(actor, target, capabilities=BOTH)
+    auto = after_sign_up(actor, target, capabilities=all_capabilities())
     scopes = list(target.profile.scopes)
     answer = auto.send()
     checks.error_row(verdict, answer, "E6.invalid_grant.registration_required")

@@ -63,7 +63,7 @@ def test_attributes_that_are_not_a_json_object_are_refused(actor_for, target, ve
         checks.refused(verdict, answer, "R-ATTRIBUTES-JSON", errors.table().expected("E1", "invalid_parameter"), "invalid_parameter")
 
 
-#: What a repeated parameter is refused under: at a start step the step's invalid_request; at /token the generic
+#: What a repeated parameter is refused under: at a start step the step's invalid_request; at E6 the generic
 #: table's "Request is ambiguous" (Seed002 AADSTS90011).
 AMBIGUOUS = {"E1": ("E1", "invalid_parameter"), "E4": ("E4", "invalid_parameter"), "E11": ("E11", "invalid_parameter"),
              "E6": ("G-token", "ambiguous_request")}
@@ -77,7 +77,7 @@ AMBIGUOUS = {"E1": ("E1", "invalid_parameter"), "E4": ("E4", "invalid_parameter"
     ],
 )
 def test_a_repeated_parameter_is_refused(actor_for, target, verdict, step):
-    """A form parameter sent twice with different values (`username` at a start, `continuation_token` at /token) is refused as an invalid (ambiguous) request, never answered with a server error (inferred: Seed002's "Request is ambiguous", ERR-19)."""
+    """A form parameter sent twice with different values (`username` at a start, `continuation_token` at E6) is refused as an invalid (ambiguous) request, never answered with a server error (inferred: Seed002's "Request is ambiguous", ERR-19)."""
     reached = reach(actor_for, target, step)
     repeated = "continuation_token" if step == "E6" else "username"
     other = target.new_address() if repeated == "username" else reached.token[::-1]

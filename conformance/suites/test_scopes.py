@@ -11,10 +11,9 @@ from collections.abc import Callable
 import pytest
 
 from conformance import checks
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.walker import Actor, Reached
-from conformance.walker.features import NO_MFA, app_with
+from conformance.walker.features import NO_MFA, app_with, needs
 from conformance.walker.signin import first_factor_grant, refresh_grant
 from conformance.walker.signup import after_sign_up, existing_user
 
@@ -60,7 +59,7 @@ def test_tokens_follow_the_requested_scopes(actor_for, target, verdict, grant, l
 @pytest.mark.parametrize("grant", ["first-factor", "continuation_token"])
 @pytest.mark.requirement("E6.invalid_request", "E6")
 def test_a_token_request_without_scope_is_refused(actor_for, target, verdict, grant):
-    """`scope` is required by /oauth2/v2.0/token: a request without it is refused as invalid_request, whatever the grant (§E6 parameters)."""
+    """`scope` is required by the token endpoint (E6): a request without it is refused as invalid_request, whatever the grant (§E6 parameters)."""
     answer = _token_request(grant, actor_for, target).send(scope=None)
     checks.error_row(verdict, answer, "E6.invalid_request")
 

@@ -15,11 +15,10 @@ import pytest
 from conformance import checks
 from conformance.expiry import Kit
 from conformance.profile import Application
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.verdicts import Verdict
 from conformance.walker import Actor, Reached, reach
-from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with
+from conformance.walker.features import EMAIL_OTP, NO_MFA, PASSWORD, app_with, needs
 from conformance.walker.signin import SignInAnswers, refresh_grant, sign_in
 from conformance.walker.signup import existing_user, sign_up
 

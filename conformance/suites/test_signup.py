@@ -5,20 +5,17 @@ from __future__ import annotations
 import pytest
 
 from conformance import checks
-from conformance.walker import features
+from conformance.suites.tables import METHODS
 from conformance.walker.features import ATTRIBUTES, NO_MFA, PASSWORD, app_with
 from conformance.walker.signup import password_for, sign_up, signup_start
 
 pytestmark = pytest.mark.signup
-METHODS = pytest.mark.parametrize(
-    "method", [features.PASSWORD, features.EMAIL_OTP], ids=["email_password", "email_otp"]
-)
 
 
 @METHODS
 @pytest.mark.requirement("E1", "E2", "E3a", "R-TOKEN-EVERY-STEP")
 def test_sign_up_with_everything_at_start(actor_for, target, verdict, method):
-    """A sign-up that sends its credential and attributes to /signup/v1.0/start completes once the emailed code is verified (§2.1)."""
+    """A sign-up that sends its credential and attributes to E1 (`signupStart`) completes once the emailed code is verified (§2.1)."""
     actor = actor_for(app_with(target.profile, method))
     outcome = sign_up(actor, target.new_address())
     verdict.equal([d.error for d in outcome.detours], [], "E3a", "flow-control errors after all was sent at start")
@@ -27,7 +24,7 @@ def test_sign_up_with_everything_at_start(actor_for, target, verdict, method):
 
 @pytest.mark.requirement("E3a.credential_required", "E3b", "R-TOKEN-EVERY-STEP")
 def test_sign_up_asks_for_the_password_when_not_sent_at_start(actor_for, target, verdict):
-    """Without a password at start, /signup/v1.0/continue answers credential_required with a token, then takes the password (§E3a, §E3b)."""
+    """Without a password at start, E3a (`signupContinue`) answers credential_required with a token, then takes the password (§E3a, §E3b)."""
     actor = actor_for(app_with(target.profile, PASSWORD))
     outcome = sign_up(actor, target.new_address(), password_at_start=False)
     detour = next((d for d in outcome.detours if d.error == "credential_required"), None)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from conformance import checks
+from conformance.chaining.refusals import invalid_token
 from conformance.client import ApiResponse
-from conformance.suites.chaining import invalid_token_row, refused
 from conformance.target import Target
 from conformance.walker import Actor
 from conformance.walker.actor import new_password
@@ -69,7 +69,7 @@ def test_password_reset_completes(actor_for, target, verdict):
 
 @pytest.mark.requirement("E15", "R-SSPR-POLL-REPOLL")
 def test_pending_poll_accepts_the_submit_token_again(actor_for, target, verdict):
-    """While the reset is pending, poll_completion accepts the /submit token again, after `poll_interval`, as the client libraries send it (§E15, ERR-71; observed in MSAL JS, iOS and Android, so a WARNING)."""
+    """While the reset is pending, E15 (poll_completion) accepts E14's token again, after `poll_interval`, as the client libraries send it (§E15, ERR-71; observed in MSAL JS, iOS and Android, so a WARNING)."""
     actor = actor_for(app_with(target.profile, SSPR))
     submitted = sspr_submit(actor, existing_user(actor, target)).expect()
     token = submitted.continuation_token or ""
@@ -81,7 +81,7 @@ def test_pending_poll_accepts_the_submit_token_again(actor_for, target, verdict)
     if verdict.check(
         again.status == 200 and not again.is_redirect,
         "R-SSPR-POLL-REPOLL",
-        f"polling again with the /submit token: expected HTTP 200 with a status, got HTTP {again.status} "
+        f"polling again with E14's token: expected HTTP 200 with a status, got HTTP {again.status} "
         f"{again.error or ''}",
     ):
         checks.schema(verdict, again)
@@ -142,9 +142,9 @@ def test_auto_sign_in_after_reset_with_capabilities_asks_for_registration(actor_
 
 @pytest.mark.requirement("R-TOKEN-STEP-SCOPED", "E15.invalid_request")
 def test_polling_before_the_new_password_is_submitted_is_refused(actor_for, target, verdict):
-    """The token /resetpassword/v1.0/continue hands out is for /submit: presented to /poll_completion before any new password was submitted, it is refused with E15's invalid-token row, never answered `succeeded` (§2.1 SSPR, §7.1)."""
+    """The token E13 (`ssprContinue`) hands out is for E14 (`ssprSubmit`): presented to E15 (`ssprPollCompletion`) before any new password was submitted, it is refused with E15's invalid-token row, never answered `succeeded` (§2.1 SSPR, §7.1)."""
     actor = actor_for(app_with(target.profile, SSPR))
     verified = sspr_continue(actor, existing_user(actor, target))
     token = verified.expect().continuation_token or ""
     answer = actor.steps.sspr_poll_completion(token)
-    refused(verdict, answer, "R-TOKEN-STEP-SCOPED", ((invalid_token_row("E15"), "invalid_token"),))
+    checks.refused_one_of(verdict, answer, "R-TOKEN-STEP-SCOPED", invalid_token("E15"))

@@ -12,20 +12,12 @@ from dataclasses import dataclass, field
 
 from conformance import checks
 from conformance.client import ApiResponse
+from conformance.contract.vocabulary import terms, usage
 from conformance.otp import OtpSource
 from conformance.profile import Attribute, TargetProfile, UserFlow
 from conformance.steps import NativeAuthSteps
 from conformance.verdicts import Verdict
 
-#: Sample values per attribute data type (api-reference.md §7.4, S15; wire values are always strings), tried in order
-#: against the attribute's regex.
-SAMPLES: dict[str, tuple[str, ...]] = {
-    "string": ("Casey Jensen", "98052", "12345", "Contoso", "Seattle", "casey@contoso.com"),
-    "stringcollection": ("Casey Jensen", "Contoso"),
-    "boolean": ("true", "false"),
-    "int": ("42", "98052", "1"),
-    "datetime": ("2000-01-01T00:00:00Z", "2000-01-01"),
-}
 Form = dict[str, str | None]
 User = tuple[str, str | None]
 """An account the run can sign in: (address, password; None in an e-mail OTP user flow)."""
@@ -43,10 +35,11 @@ def new_password() -> str:
 
 
 def attribute_value(attribute: Attribute) -> str:
-    """A valid value for one attribute: its first option, else a sample of its data type matching its regex (§7.4)."""
+    """A valid value for one attribute: its first option, else a sample of its data type (specs/vocabulary.yaml)
+    matching its regex (§7.4)."""
     if attribute.options:
         return attribute.options[0]
-    samples = SAMPLES.get(attribute.type, SAMPLES["string"])
+    samples = terms("attribute_types")[attribute.type].samples
     pattern = re.compile(attribute.regex) if attribute.regex else None
     return next((sample for sample in samples if pattern is None or pattern.fullmatch(sample)), samples[0])
 
@@ -61,14 +54,15 @@ def uses_password(tenant: UserFlow) -> bool:
     return tenant.auth_method == "email_password"
 
 
-def challenge_types(tenant: UserFlow) -> str:
-    """The challenge types an app of this user flow advertises (§7.2 usage matrix), always with `redirect`."""
-    return "oob password redirect" if uses_password(tenant) else "oob redirect"
+def challenge_types(tenant: UserFlow, flow: str) -> str:
+    """The challenge types an app of this user flow advertises in `flow` (`signup`, `signin`, `sspr`: the §7.2 usage
+    matrix), always with `redirect`."""
+    return usage().advertised(flow, tenant.auth_method)
 
 
 def first_factor(tenant: UserFlow) -> str:
     """The challenge type of the user flow's first factor (§E5): `password`, or `oob` for e-mail one-time passcodes."""
-    return "password" if uses_password(tenant) else "oob"
+    return terms("auth_methods")[tenant.auth_method].first_factor or ""
 
 
 @dataclass
@@ -146,9 +140,11 @@ class Reached:
         return self.address, self.password
 
     def send(self, *, client_request_id: str | None = None, **overrides: str | None) -> ApiResponse:
-        """Send the step's request with `overrides` applied (and this `client-request-id`, when given)."""
+        """Send the step's request with `overrides` applied, with this `client-request-id` when given (else the one
+        the actor's steps send, if any)."""
         fields = {**self.form, **overrides}
-        return self.actor.steps.client.send(self.operation, fields, client_request_id=client_request_id)
+        crid = client_request_id or self.actor.steps.request_id
+        return self.actor.steps.client.send(self.operation, fields, client_request_id=crid)
 
     def expect(self) -> ApiResponse:
         """Send the step's request, which must succeed as documented (the walk goes on from its answer)."""

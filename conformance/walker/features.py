@@ -2,7 +2,8 @@
 
 A test names the features its rule is about (`needs`) and, where any flow would do, which it would rather have
 (`prefer`); when no application of the profile has what it needs, `Lacking` says which feature is missing, and the
-test skips with that reason (the plugin turns `Lacking` into a skip).
+test skips with that reason (the plugin turns `Lacking` into a skip). `needs(condition, what)` raises it for anything
+else a test needs the profile to name (a second client, a scope, a phone number).
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ class Lacking(Exception):
     def reason(self) -> str:
         """The skip reason: `target profile: ` and what is missing."""
         return LACKING_PREFIX + self.what
+
+
+def needs(condition: bool, what: str) -> None:
+    """`Lacking` `what` (the test skips with it) unless `condition` holds for the target."""
+    if not condition:
+        raise Lacking(what)
 
 
 def app_with(profile: TargetProfile, *needs: Feature, prefer: Iterable[Feature] = PLAIN) -> Application:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
+from conformance.contract.vocabulary import terms, usage
 from conformance.profile import TargetProfile
 from conformance.target import Target
 from conformance.walker.actor import Actor, FlowStopped, Reached, User
@@ -16,7 +17,10 @@ from conformance.walker.features import Lacking
 from conformance.walker.signin import flow_control, password_grant
 from conformance.walker.signup import existing_user
 
-BOTH = "mfa_required registration_required"
+
+def all_capabilities() -> str:
+    """Every capability (§7.3), as one `capabilities` value: a client that can run both MFA and registration."""
+    return " ".join(terms("capabilities").names())
 
 
 def mfa_user(profile: TargetProfile) -> tuple[str, str]:
@@ -61,7 +65,7 @@ def register_challenge(introspected: Reached, channel: str = "email", destinatio
     answer = introspected.expect()
     form = introspected.actor.form(
         continuation_token=answer.continuation_token,
-        challenge_type="oob",
+        challenge_type=" ".join(usage().step("E9")),
         challenge_channel=channel,
         challenge_target=destination or introspected.address,
     )
@@ -123,7 +127,8 @@ def second_factor(actor: Actor, target: Target) -> Reached:
     if not actor.verdict.check(method is not None, "E7", "the e-mail method registered at E10 is not listed"):
         raise FlowStopped("E7 did not list the registered e-mail method")
     assert method is not None
-    form = actor.form(continuation_token=answer.continuation_token, challenge_type="oob redirect", id=method.get("id"))
+    second = usage().listing(*usage().step("E5.mfa"))
+    form = actor.form(continuation_token=answer.continuation_token, challenge_type=second, id=method.get("id"))
     challenging = introspected.then(answer, "E5", "signinChallenge", form)
     challenged, code = actor.challenge_with_code(introspected.address, challenging.send, "E5")
     form = actor.form(

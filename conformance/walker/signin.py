@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
+from conformance.contract.vocabulary import usage
 from conformance.walker.actor import Actor, FlowStopped, Reached, User, challenge_types, first_factor, uses_password
 
 
@@ -25,7 +26,8 @@ class SignInAnswers:
 def signin_initiate(actor: Actor, user: User, *, capabilities: str | None = None) -> Reached:
     """E4 for `user`, advertising `capabilities` when given."""
     address, password = user
-    form = actor.form(username=address, challenge_type=challenge_types(actor.tenant), capabilities=capabilities)
+    advertised = challenge_types(actor.tenant, "signin")
+    form = actor.form(username=address, challenge_type=advertised, capabilities=capabilities)
     return Reached("E4", "signinInitiate", form, address, actor, password=password)
 
 
@@ -34,7 +36,7 @@ def signin_challenge(actor: Actor, user: User, **initiate: str | None) -> Reache
     begun = signin_initiate(actor, user, **initiate)
     answer = begun.expect()
     form = actor.form(
-        continuation_token=answer.continuation_token, challenge_type=f"{first_factor(actor.tenant)} redirect"
+        continuation_token=answer.continuation_token, challenge_type=usage().listing(first_factor(actor.tenant))
     )
     return begun.then(answer, "E5", "signinChallenge", form)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
+from conformance.contract.vocabulary import usage
 from conformance.steps import json_attributes
 from conformance.target import Target
 from conformance.walker.actor import (
@@ -28,6 +29,11 @@ class SignUpOutcome:
     detours: list[ApiResponse]
 
 
+def credential_types() -> str:
+    """The `challenge_type` of the credential challenge after credential_required (§E2: `password redirect`)."""
+    return usage().listing(*usage().step("E2.credential"))
+
+
 def password_for(actor: Actor) -> str | None:
     """A new password when the actor's user flow takes one (None in an e-mail OTP flow)."""
     return new_password() if uses_password(actor.tenant) else None
@@ -46,7 +52,7 @@ def signup_start(
     values = attribute_values(actor.tenant)
     form = actor.form(
         username=address,
-        challenge_type=challenge_types(actor.tenant),
+        challenge_type=challenge_types(actor.tenant, "signup"),
         password=password,
         attributes=json_attributes(values) if attributes and values else None,
         capabilities=capabilities,
@@ -58,7 +64,8 @@ def signup_challenge(actor: Actor, address: str, **start: object) -> Reached:
     """E2 after a start (`signup_start`'s options)."""
     begun = signup_start(actor, address, **start)  # type: ignore[arg-type]
     answer = begun.expect()
-    form = actor.form(continuation_token=answer.continuation_token, challenge_type=challenge_types(actor.tenant))
+    advertised = challenge_types(actor.tenant, "signup")
+    form = actor.form(continuation_token=answer.continuation_token, challenge_type=advertised)
     return begun.then(answer, "E2", "signupChallenge", form)
 
 
@@ -84,7 +91,7 @@ def detour(actor: Actor, address: str, error: str, **start: object) -> tuple[Rea
 def credential_challenge(actor: Actor, target: Target, *, attributes: bool = True) -> Reached:
     """E2 with `challenge_type=password redirect` after E3a answered credential_required (no password at start)."""
     verified, answer = detour(actor, target.new_address(), "credential_required", attributes=attributes)
-    form = actor.form(continuation_token=answer.continuation_token, challenge_type="password redirect")
+    form = actor.form(continuation_token=answer.continuation_token, challenge_type=credential_types())
     return verified.then(answer, "E2", "signupChallenge", form)
 
 
@@ -132,7 +139,7 @@ def sign_up(
         detours.append(answer)
         if answer.error == "credential_required" and password:
             credential = actor.expect(
-                steps.signup_challenge(answer.continuation_token or "", challenge_type="password redirect"), "E2"
+                steps.signup_challenge(answer.continuation_token or "", challenge_type=credential_types()), "E2"
             )
             answer = steps.signup_continue(credential.continuation_token or "", "password", password=password)
         elif answer.error == "attributes_required":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.client import ApiResponse
-from conformance.walker.actor import Actor, FlowStopped, Reached, User, Wait, new_password
+from conformance.walker.actor import Actor, FlowStopped, Reached, User, Wait, challenge_types, new_password
 
 
 @dataclass
@@ -23,7 +23,7 @@ class ResetOutcome:
 def sspr_start(actor: Actor, user: User, *, capabilities: str | None = None) -> Reached:
     """E11 for `user`, advertising `capabilities` when given."""
     address, password = user
-    form = actor.form(username=address, challenge_type="oob redirect", capabilities=capabilities)
+    form = actor.form(username=address, challenge_type=challenge_types(actor.tenant, "sspr"), capabilities=capabilities)
     return Reached("E11", "ssprStart", form, address, actor, password=password)
 
 
@@ -35,7 +35,7 @@ def sspr_challenge(actor: Actor, user: User, **start: str | None) -> Reached:
         answer,
         "E12",
         "ssprChallenge",
-        actor.form(continuation_token=answer.continuation_token, challenge_type="oob redirect"),
+        actor.form(continuation_token=answer.continuation_token, challenge_type=challenge_types(actor.tenant, "sspr")),
     )
 
 
@@ -92,10 +92,10 @@ def poll_until_done(
     max_polls: int = 20,
     pending: ApiResponse | None = None,
 ) -> ApiResponse:
-    """Poll E15 with the /submit `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
+    """Poll E15 with E14's `token` until the reset has succeeded or failed, letting `interval` seconds (E14's
     `poll_interval`) pass between polls (§E15); `pending` is a pending answer the caller already has.
 
-    Like the client libraries, every poll sends the /submit token (R-SSPR-POLL-REPOLL, ERR-71). A target that refuses
+    Like the client libraries, every poll sends E14's token (R-SSPR-POLL-REPOLL, ERR-71). A target that refuses
     it again but handed out a token with its pending answer gets a warning, and the walk goes on with that token."""
     crid, chained = None, False
     handed = pending.continuation_token if pending is not None else None
@@ -107,7 +107,7 @@ def poll_until_done(
             actor.verdict.check(
                 False,
                 "R-SSPR-POLL-REPOLL",
-                f"polling again with the /submit token was refused ({polled.error}); polling on with the token the "
+                f"polling again with E14's token was refused ({polled.error}); polling on with the token the "
                 "pending answer handed out",
             )
             token, chained = handed, True

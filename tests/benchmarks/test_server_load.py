@@ -25,7 +25,7 @@ def mock() -> Iterator[load_servers.Server]:
 
 def test_flow_script_completes_sign_ups_through_the_outbox(mock: load_servers.Server) -> None:
     """Every flow the Lua script starts ends with tokens: E1, E2, the code from GET /_mock/outbox, E3, E6."""
-    result = load_wrk.run(mock.origin, "signup_flow.lua", "b1", connections=4, seconds=2)
+    result = load_wrk.run(mock.origin, "signup_flow.lua", "b1", *server_load.FLOW_PATHS, connections=4, seconds=2)
     assert result.flows > 0 and result.failed_flows == 0 and result.errors == 0
     assert result.requests >= result.flows * server_load.FLOW_REQUESTS
     users = httpx.get(f"{mock.origin}/_mock/state").json()["sizes"]["users"]

@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from conformance.contract import openapi
 from conformance.mock.config import load_tenant
 from conformance.target import serve_app
 
@@ -249,7 +250,7 @@ class MockTenant:
         return jwt.decode(access_token, self._key(access_token), algorithms=["RS256"], options={"verify_aud": False})
 
     def _key(self, token: str) -> jwt.PyJWK:
-        keys = self.control.get(f"{self.base_url}/discovery/v2.0/keys").json()["keys"]
+        keys = self.control.get(self.base_url + openapi.metadata_path("jwks")).json()["keys"]
         return jwt.PyJWK(next(k for k in keys if k["kid"] == jwt.get_unverified_header(token)["kid"]))
 
     @contextlib.contextmanager

@@ -207,7 +207,7 @@ def test_envelope_fields_are_documented() -> None:
 
 
 def test_poll_statuses_are_documented() -> None:
-    """`/resetpassword/v1.0/poll_completion` `status` allows exactly the four documented values."""
+    """E15 (`ssprPollCompletion`) `status` allows exactly the four documented values."""
     poll = CHECKLIST["poll_statuses"]
     response_id = schemas.response_schema_id(poll["endpoint"], 200)
     declared = _values(_properties(response_id)[poll["field"]], response_id)

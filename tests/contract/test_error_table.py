@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from conformance.contract import errors, paths
+from conformance.contract import errors, openapi, paths
 
 # api-reference.md Appendix B: rows printed in the current (S1 + S2) error tables, per table.
 APPENDIX_B_ERRORS = {
@@ -29,7 +29,7 @@ APPENDIX_B_SUBERRORS = {
     "E13": 1,
     "E14": 6,
 }
-# Seed002 "JSON Document Error Code Values" (the generic token-issuance table /oauth2/v2.0/token inherits).
+# Seed002 "JSON Document Error Code Values" (the generic token-issuance table the token endpoint, E6, inherits).
 SEED002_ERRORS = {
     "invalid_request", "invalid_grant", "unauthorized_client", "invalid_client", "unsupported_grant_type",
     "invalid_resource", "interaction_required", "temporarily_unavailable",
@@ -102,12 +102,12 @@ def test_count_check_fails_when_a_row_is_missing(table: errors.ErrorTable) -> No
 
 
 def test_generic_token_table_is_seed002(table: errors.ErrorTable) -> None:
-    """G-token holds exactly the error values of Seed002, on /oauth2/v2.0/token, with Seed002 statuses (ERR-61)."""
+    """G-token holds exactly the error values of Seed002, on the token endpoint (E6), with Seed002 statuses (ERR-61)."""
     generic = table.for_table("G-token")
     assert {row.error for row in generic} == SEED002_ERRORS
     assert len(generic) == len(SEED002_ERRORS)
     for row in generic:
-        assert row.generic and row.suberror is None and row.endpoint == "/oauth2/v2.0/token"
+        assert row.generic and row.suberror is None and row.endpoint == openapi.path_of("token")
         assert row.status in SEED002_STATUSES
         assert row.source.tag == "Seed002"
         assert "ERR-61" in row.errata
@@ -244,31 +244,33 @@ def test_for_table_and_for_endpoint(table: errors.ErrorTable) -> None:
     assert {row.table for row in table.for_table("E3b-attrs")} == {"E3b-attrs"}
     with pytest.raises(KeyError, match="E99"):
         table.for_table("E99")
-    token = table.for_endpoint("/oauth2/v2.0/token")
+    token = table.for_endpoint(openapi.path_of("token"))
     assert {row.table for row in token} == {"E6", "G-token"}
-    oob = table.for_endpoint("/signup/v1.0/continue", grant_type="oob")
+    oob = table.for_endpoint(openapi.path_of("signupContinue"), grant_type="oob")
     assert {row.table for row in oob} == {"E3a"}
-    everything = table.for_endpoint("/signup/v1.0/continue")
+    everything = table.for_endpoint(openapi.path_of("signupContinue"))
     assert {row.table for row in everything} == {"E3a", "E3b", "E3b-attrs", "E3c"}
     assert table.for_endpoint("/nowhere") == ()
 
 
 def test_find_prefers_specific_rows(table: errors.ErrorTable) -> None:
     """`find` prefers native over generic, the exact grant, printed rows, and a step's own table over E3b-attrs."""
-    assert table.find("/oauth2/v2.0/token", "invalid_grant").id == "E6.invalid_grant"
-    assert table.find("/oauth2/v2.0/token", "temporarily_unavailable").id == "G-token.temporarily_unavailable"
-    assert table.find("/oauth2/v2.0/token", "invalid_grant", "mfa_required").id == "E6.invalid_grant.mfa_required"
-    assert table.find("/signup/v1.0/continue", "attributes_required", grant_type="password").id == (
+    assert table.find(openapi.path_of("token"), "invalid_grant").id == "E6.invalid_grant"
+    assert table.find(openapi.path_of("token"), "temporarily_unavailable").id == "G-token.temporarily_unavailable"
+    token = openapi.path_of("token")
+    assert table.find(token, "invalid_grant", "mfa_required").id == "E6.invalid_grant.mfa_required"
+    assert table.find(openapi.path_of("signupContinue"), "attributes_required", grant_type="password").id == (
         "E3b.attributes_required"
     )
-    assert table.find("/signup/v1.0/continue", "attributes_required", grant_type="oob").id == (
+    assert table.find(openapi.path_of("signupContinue"), "attributes_required", grant_type="oob").id == (
         "E3a.attributes_required"
     )
-    assert table.find("/register/v1.0/continue", "invalid_grant", "invalid_oob_value", grant_type="oob").id == (
+    register = openapi.path_of("registerContinue")
+    assert table.find(register, "invalid_grant", "invalid_oob_value", grant_type="oob").id == (
         "E10.invalid_grant.invalid_oob_value"
     )
     with pytest.raises(KeyError, match="user_not_found"):
-        table.find("/signup/v1.0/start", "user_not_found")
+        table.find(openapi.path_of("signupStart"), "user_not_found")
 
 
 def _first(document: dict, row_id: str) -> dict:

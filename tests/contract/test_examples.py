@@ -62,9 +62,9 @@ REPAIRS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 # Mutation oracle, from the digest's field tables: fields documented as optional, and fields with a closed value set.
 OPTIONAL = {"interval", "refresh_token", "id_token", "redirect_reason", "suberror", "options", "regex"}
-OPTIONAL_AT = {"/register/v1.0/introspect": {"login_hint"}}
+OPTIONAL_AT = {openapi.path_of("registerIntrospect"): {"login_hint"}}
 CLOSED = {"challenge_type", "binding_method", "token_type", "status", "error", "challenge_channel"}
-CLOSED_AT = {"/register/v1.0/introspect": {"id"}}
+CLOSED_AT = {openapi.path_of("registerIntrospect"): {"id"}}
 
 
 def _repaired(name: str) -> dict[str, Any] | None:

@@ -105,9 +105,42 @@ def test_catalogue_is_complete_and_post_only() -> None:
 
 
 def test_operation_lookup() -> None:
-    assert openapi.operation("token") is openapi.operation("/oauth2/v2.0/token")
+    """An operation is found by path, operationId, doc tag or step tag; its path is the one the document holds."""
+    token = openapi.operation("token")
+    assert token is openapi.operation("/oauth2/v2.0/token") is openapi.operation("E6")
+    assert openapi.operation("E3a") is openapi.operation("E3c") is openapi.operation("signupContinue")
+    assert [openapi.path_of(tag) for tag in CATALOGUE] == [path for path, _ in CATALOGUE.values()]
+    assert openapi.path_of("ssprSubmit") == "/resetpassword/v1.0/submit"
     with pytest.raises(KeyError, match="signupStop"):
         openapi.operation("signupStop")
+    with pytest.raises(KeyError, match="E3d"):
+        openapi.path_of("E3d")
+
+
+def test_request_urls_map_to_their_operation() -> None:
+    """A URL path under any base names its operation; any other path none."""
+    assert openapi.operation_at("/contoso.onmicrosoft.com/oauth2/v2.0/token") is openapi.operation("token")
+    assert openapi.operation_at("/t/register/v1.0/challenge") is openapi.operation("registerChallenge")
+    assert openapi.operation_at("/contoso.onmicrosoft.com/oauth2/v2.0/authorize") is None
+    assert openapi.families() == ("signup", "oauth2", "register", "resetpassword")
+    assert openapi.operation("E11").family == "resetpassword"
+
+
+def test_request_steps_are_tagged_by_grant_type() -> None:
+    """E3's request steps are E3a (oob), E3b (password), E3c (attributes); every other operation is one step."""
+    assert openapi.operation("E3").steps == (("E3a", "oob"), ("E3b", "password"), ("E3c", "attributes"))
+    assert all(op.steps == ((op.doc_tag, None),) for op in openapi.operations() if op.doc_tag != "E3")
+
+
+def test_metadata_paths_name_their_basis() -> None:
+    """The discovery, JWKS and authorize routes a tenant serves beside the operations are inferred, with a reason."""
+    assert openapi.metadata_path("discovery") == "/v2.0/.well-known/openid-configuration"
+    assert openapi.metadata_path("jwks") == "/discovery/v2.0/keys"
+    assert openapi.metadata_path("authorize") == "/oauth2/v2.0/authorize"
+    for entry in openapi.document()["x-metadata-paths"].values():
+        assert entry["x-basis"] == "inferred" and entry["reason"]
+    with pytest.raises(KeyError, match="userinfo"):
+        openapi.metadata_path("userinfo")
 
 
 @pytest.mark.parametrize("op", openapi.operations(), ids=lambda op: op.doc_tag)
@@ -191,20 +224,20 @@ def test_every_form_field_is_a_string_parameter_with_its_rule() -> None:
 
 def test_error_enums() -> None:
     """api-reference.md §7.9: the error values each endpoint documents, with the errata rulings."""
-    e3 = openapi.error_enum("/signup/v1.0/continue")
+    e3 = openapi.error_enum(openapi.path_of("E3"))
     assert {"credential_required", "attributes_required", "verification_required"} <= e3
-    assert "server_error" in openapi.error_enum("/oauth2/v2.0/introspect")
-    e8 = openapi.error_enum("/register/v1.0/introspect")
-    assert openapi.error_enum("/register/v1.0/challenge") == e8 | {"access_denied"}
-    token = "/oauth2/v2.0/token"
+    assert "server_error" in openapi.error_enum(openapi.path_of("E7"))
+    e8 = openapi.error_enum(openapi.path_of("E8"))
+    assert openapi.error_enum(openapi.path_of("E9")) == e8 | {"access_denied"}
+    token = openapi.path_of("E6")
     generic = openapi.error_enum(token) - openapi.error_enum(token, generic=False)
     assert generic == {"invalid_resource", "interaction_required", "temporarily_unavailable"}
     assert openapi.error_enum(token, 500) == openapi.error_enum(token)
-    assert openapi.error_enum("/register/v1.0/challenge", 429) == frozenset()
+    assert openapi.error_enum(openapi.path_of("E9"), 429) == frozenset()
 
 
 def test_error_statuses() -> None:
-    """Every documented error is 400 (§1); /token adds Seed002's 401/403/500 (x-generic), E9 adds 429."""
+    """Every documented error is 400 (§1); E6 adds Seed002's 401/403/500 (x-generic), E9 adds 429."""
     statuses = {op.doc_tag: op.error_statuses for op in openapi.operations()}
     assert statuses.pop("E6") == (400, 401, 403, 500)
     assert statuses.pop("E9") == (400, 429)

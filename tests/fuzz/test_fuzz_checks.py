@@ -9,10 +9,11 @@ import pytest
 import requests
 from fuzz_support import BASE, CLIENT_ID, FORM, GUID, case, error_body, response
 
+from conformance.contract import openapi
 from conformance.fuzz import checks, corpus
 
-INITIATE = "/oauth2/v2.0/initiate"
-START = "/signup/v1.0/start"
+INITIATE = openapi.path_of("signinInitiate")
+START = openapi.path_of("signupStart")
 
 
 def evaluate(sent: Any, answered: Any) -> list[tuple[str, str, str, bool]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fuzz_support import BASE, CLIENT_ID, case, response
 
+from conformance.contract import openapi
 from conformance.fuzz.findings import Finding, Findings, reproducer
 
 PASSWORD = "Hunter-2-Secret!"
@@ -15,7 +16,7 @@ def test_reproducer_is_curl_with_secrets_redacted() -> None:
                           "scope": "openid", "password": PASSWORD})
     answered = response(sent, 200, {"access_token": "eyJhbGciOiJSUzI1NiJ9.e30.sig", "token_type": "Bearer"})
     text = reproducer(sent, answered, BASE, note="found with --fuzz-seed 1")
-    assert "reproduce: curl -X POST" in text and f"{BASE}/oauth2/v2.0/token" in text
+    assert "reproduce: curl -X POST" in text and f"{BASE}{openapi.path_of('token')}" in text
     assert "grant_type=password" in text and "found with --fuzz-seed 1" in text
     for secret in (PASSWORD, "Hunter-2-Secret%21", TOKEN, "eyJhbGciOiJSUzI1NiJ9.e30.sig"):
         assert secret not in text

@@ -34,7 +34,7 @@ def test_a_near_miss_is_wrong_in_that_field_only() -> None:
     assert {value for _, value in _misses(case("ssprContinue", reset))} == {
         "attributes", "continuation_token", "mfa_oob", "password", "refresh_token"
     }
-    # another grant_type of /token is another request step (other fields): no near miss
+    # another grant_type of E6 is another request step (other fields): no near miss
     token = {"client_id": CLIENT_ID, "continuation_token": "tok", "grant_type": "continuation_token", "scope": "openid"}
     assert _misses(case("token", token)) == []
     # a form that is not valid to begin with has none
@@ -42,7 +42,7 @@ def test_a_near_miss_is_wrong_in_that_field_only() -> None:
 
 
 def test_password_reset_takes_the_list_sent_to_every_flow() -> None:
-    """ERR-72: `oob password redirect` is no near miss of /resetpassword/v1.0/start any more; `oob` (no redirect) is."""
+    """ERR-72: `oob password redirect` is no near miss of E11 (the reset start) any more; `oob` (no redirect) is."""
     start = {"client_id": CLIENT_ID, "username": "a@contoso.com", "challenge_type": "oob password redirect"}
     assert _misses(case("ssprStart", start)) == [("challenge_type", "oob")]
 

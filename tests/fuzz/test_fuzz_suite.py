@@ -74,7 +74,7 @@ def test_default_run_against_the_mock_passes(outputs: dict[str, subprocess.Compl
 def test_default_run_reaches_the_token_endpoint(
     outputs: dict[str, subprocess.CompletedProcess[str]], flow: str
 ) -> None:
-    """Stateful chains of every flow follow the links to /oauth2/v2.0/token and are issued security tokens."""
+    """Stateful chains of every flow follow the links to the token endpoint (E6) and are issued security tokens."""
     pattern = rf"stateful {flow}: (\d+) chains started, (\d+) reached \S+, (\d+) got"
     summary = re.search(pattern, outputs["default"].stdout)
     assert summary is not None, outputs["default"].stdout[-2000:]

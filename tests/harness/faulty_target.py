@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
+from conformance.contract import openapi
+
 HTML = b"<!DOCTYPE html><html><body><h1>Sign in to your account</h1></body></html>"
 HUGE = 10 * 1024 * 1024
 DRIP = b'{"continuation_token": "dripping-slowly-one-byte-per-second"}'
@@ -112,7 +114,7 @@ class FaultyTarget:
             conn.settimeout(30)
             method, path, headers, body = _read_request(conn)
             fault = path.split("/")[1] if path.count("/") > 1 else ""
-            if method == "GET" and path.endswith("/.well-known/openid-configuration"):
+            if method == "GET" and path.endswith(openapi.metadata_path("discovery")):
                 issuer = f"http://127.0.0.1:{self.port}/{fault}/contoso.onmicrosoft.com/v2.0"
                 conn.sendall(_answer("200 OK", json.dumps({"issuer": issuer, "jwks_uri": issuer + "/keys"}).encode()))
             elif method == "POST" and b"run-check" in body:

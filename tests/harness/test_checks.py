@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,39 +10,19 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
+from harness_support import CASEY, CASEY_PASSWORD, DROP, OTP_APP, PASSWORD_APP, Faults, run, tampered
 
 from conformance import checks
 from conformance.client import ApiResponse, NativeAuthClient
 from conformance.contract import errors, openapi
+from conformance.contract.vocabulary import usage
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target
 from conformance.verdicts import Finding, Severity, SeverityPolicy, TargetDeviation, Verdict, basis
 
 STRICT = "E3a.invalid_grant.invalid_oob_value"  # AADSTS 50181, no erratum: a wrong answer is a FAILURE
 CITED = "E3b.invalid_grant.password_too_weak"  # cites ERR-07 and ERR-12, neither of which softens a check of it
-DROP = object()
 FAILURE, WARNING = Severity.FAILURE, Severity.WARNING
-
-
-def tampered(response: ApiResponse, *, status: int | None = None, drop_header: str | None = None,
-             **body: Any) -> ApiResponse:
-    """A copy of a real response with its status, a header or body fields changed (`DROP` removes a field)."""
-    changed = copy.deepcopy(response.json)
-    for key, value in body.items():
-        if value is DROP:
-            changed.pop(key, None)
-        else:
-            changed[key] = value
-    headers = httpx.Headers({k: v for k, v in response.headers.items() if k != drop_header})
-    return dataclasses.replace(response, status=status or response.status, headers=headers, body=changed)
-
-
-def run(check: Callable[..., Any], *args: Any, **kwargs: Any) -> set[tuple[str, Severity]]:
-    """The (requirement, severity) pairs of the findings `check` records on a fresh verdict."""
-    verdict = Verdict()
-    check(verdict, *args, **kwargs)
-    return {(finding.requirement, finding.severity) for finding in verdict.findings}
 
 
 @pytest.fixture
@@ -64,8 +42,8 @@ def row_response(api: NativeAuthClient, faults: Faults) -> Callable[[str], ApiRe
 def tokens(api: NativeAuthClient) -> ApiResponse:
     """A real token response: Casey signs in with her password, asking for openid and offline_access."""
     steps = NativeAuthSteps(api, PASSWORD_APP)
-    token = steps.signin_initiate(CASEY, challenge_type="password redirect").continuation_token
-    token = steps.signin_challenge(token or "", challenge_type="password redirect").continuation_token
+    token = steps.signin_initiate(CASEY).continuation_token
+    token = steps.signin_challenge(token or "").continuation_token
     return steps.token(token or "", "password", password=CASEY_PASSWORD, scope="openid offline_access")
 
 
@@ -140,6 +118,7 @@ def test_the_mocks_documented_error_rows_pass(row_response: Callable[[str], ApiR
         ({"error_codes": []}, "R-ENVELOPE-ERROR-CODES"),
         ({"error_description": ""}, "R-ENVELOPE-DESCRIPTION"),
         ({"timestamp": "2026-05-01T10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),
+        ({"timestamp": "2026-13-01 10:00:00Z"}, "R-ENVELOPE-TIMESTAMP"),  # types.json's timestamp: no month 13
         ({"trace_id": DROP}, "R-ENVELOPE-TRACE-ID"),
         ({"trace_id": ""}, "R-ENVELOPE-TRACE-ID"),
     ],
@@ -230,7 +209,7 @@ def test_token_response_passes_and_fails_by_scope(tokens: ApiResponse) -> None:
 def mock_jwks(mock_target: Target) -> dict[str, Any]:
     """The mock's signing keys, found through its OpenID discovery document."""
     with httpx.Client(transport=mock_target.transport) as http:
-        discovery = http.get(f"{mock_target.profile.base_url}/v2.0/.well-known/openid-configuration").json()
+        discovery = http.get(mock_target.profile.base_url + openapi.metadata_path("discovery")).json()
         return http.get(discovery["jwks_uri"]).json()
 
 
@@ -288,8 +267,8 @@ def test_an_expired_id_token_fails_beyond_the_clock_skew(own_key: rsa.RSAPrivate
 def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_target: Target) -> None:
     steps = NativeAuthSteps(api, OTP_APP)
     address = mock_target.new_address()
-    token = steps.signup_start(address, challenge_type="oob redirect").continuation_token
-    challenge = steps.signup_challenge(token or "", challenge_type="oob redirect")
+    token = steps.signup_start(address).continuation_token
+    challenge = steps.signup_challenge(token or "")
     assert run(checks.masked_label, challenge, address) == set()
     for plain in (address, f" {address} ", None):
         assert run(checks.masked_label, tampered(challenge, challenge_target_label=plain), address) == {
@@ -298,8 +277,9 @@ def test_masked_label_refuses_the_plain_address(api: NativeAuthClient, mock_targ
 
 
 def test_redirect_needs_the_redirect_answer_without_a_token(api: NativeAuthClient, faults: Faults) -> None:
-    form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": "oob redirect"}
-    crid = faults("/signup/v1.0/start", {"redirect": True})
+    advertised = usage().advertised("signup", "email_otp")
+    form = {"client_id": OTP_APP, "username": "jo@example.com", "challenge_type": advertised}
+    crid = faults(openapi.path_of("signupStart"), {"redirect": True})
     redirect = api.send("signupStart", form, client_request_id=crid)
     assert run(checks.redirect, redirect, "R-REDIRECT-REQUIRED") == set()
     carrying = tampered(redirect, continuation_token="abc")

@@ -14,12 +14,14 @@ from harness_support import CASEY, CASEY_PASSWORD, OTP_APP, PASSWORD_APP, Faults
 
 import conformance.client
 from conformance.client import ApiResponse, Exchange, NativeAuthClient, Pacer, TargetUnreachable
+from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target, free_port
 
 BASE = "http://target.test/contoso.onmicrosoft.com"
-START = "/signup/v1.0/start"
-TOKEN = "/oauth2/v2.0/token"
+START = openapi.path_of("signupStart")
+TOKEN = openapi.path_of("token")
 
 
 class FakeClock:
@@ -53,7 +55,8 @@ def stub_client(handler: Callable[[httpx.Request], httpx.Response], **options: f
 
 
 def start(client: NativeAuthClient, crid: str | None = None) -> ApiResponse:
-    form = {"client_id": OTP_APP, "username": f"{uuid.uuid4().hex[:8]}@example.com", "challenge_type": "oob redirect"}
+    advertised = usage().advertised("signup", "email_otp")
+    form = {"client_id": OTP_APP, "username": f"{uuid.uuid4().hex[:8]}@example.com", "challenge_type": advertised}
     return client.send("signupStart", form, client_request_id=crid)
 
 
@@ -211,17 +214,17 @@ def test_transcripts_never_hold_secrets_in_clear(mock_target: Target, api: Nativ
 
     otp = NativeAuthSteps(api, OTP_APP)
     address = mock_target.new_address()
-    started = otp.signup_start(address, challenge_type="oob redirect", attributes={"displayName": "Jo"})
+    started = otp.signup_start(address, attributes={"displayName": "Jo"})
     token = kept(started).continuation_token
     mark = mock_target.otp.mark(address)
-    token = kept(otp.signup_challenge(token, challenge_type="oob redirect")).continuation_token
+    token = kept(otp.signup_challenge(token)).continuation_token
     code = mock_target.otp.fetch(address, after=mark, code_length=8, timeout=5)
     secrets.add(code)
     assert kept(otp.signup_continue(token, "oob", oob=code)).status == 200
 
     basic = NativeAuthSteps(api, PASSWORD_APP)
-    token = kept(basic.signin_initiate(CASEY, challenge_type="password redirect")).continuation_token
-    token = kept(basic.signin_challenge(token, challenge_type="password redirect")).continuation_token
+    token = kept(basic.signin_initiate(CASEY)).continuation_token
+    token = kept(basic.signin_challenge(token)).continuation_token
     tokens = kept(basic.token(token, "password", password=CASEY_PASSWORD))
     assert {"access_token", "refresh_token", "id_token"} <= tokens.json.keys()
     kept(basic.refresh(tokens.json["refresh_token"]))

@@ -178,7 +178,7 @@ def test_a_schema_softening_tolerates_only_the_constraint_it_names(api: NativeAu
     an empty token breaks the schema."""
     softening = [item.id for item in errata.errata() if item.softens and item.softens.check == "schema"]
     assert softening == ["ERR-22"]
-    started = NativeAuthSteps(api, OTP_APP).signup_start("jo+tolerance@example.com", challenge_type="oob redirect")
+    started = NativeAuthSteps(api, OTP_APP).signup_start("jo+tolerance@example.com")
     assert run_schema(started) == set()
     spaced = run_schema(_rechecked(started, continuation_token=" AQAB"), messages=True)
     assert spaced == {("E1", WARNING, True)}

@@ -28,7 +28,7 @@ from conformance import checks
 @pytest.mark.requirement("E1.user_already_exists")
 def test_existing_user_is_refused(steps, verdict):
     """Starting a sign-up for an existing user answers E1.user_already_exists with the full envelope."""
-    response = steps.signup_start("avery@contoso.com", challenge_type="oob redirect")
+    response = steps.signup_start("avery@contoso.com")
     checks.error_row(verdict, response, "E1.user_already_exists")
 '''
 DEVIATED = ("R-ENVELOPE-TRACE-ID", "E1")

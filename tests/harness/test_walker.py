@@ -3,13 +3,11 @@ request reached through whatever first factor the profile's user flow has (confo
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
-from harness_support import OTP_APP
+from harness_support import MAIN_APP, OTP_APP, one_flow
 
 from conformance.client import NativeAuthClient
-from conformance.profile import Attribute, TargetProfile
+from conformance.profile import Attribute
 from conformance.steps import NativeAuthSteps
 from conformance.target import Target
 from conformance.verdicts import Verdict
@@ -33,26 +31,22 @@ def test_the_value_sent_follows_the_attribute_type(attribute: Attribute, value: 
     assert attribute_value(attribute) == value
 
 
-def _only(profile: TargetProfile, client_id: str) -> TargetProfile:
-    """The profile cut down to the one application `client_id` (a one-flow tenant)."""
-    app = next(app for app in profile.apps() if app.client_id == client_id)
-    return dataclasses.replace(profile, client_id=app.client_id, tenant=app.tenant, applications=())
-
-
 def test_an_application_is_picked_by_the_features_the_rule_needs(mock_target: Target):
     profile = mock_target.profile
     assert app_with(profile, SSPR, NO_MFA).name == "password-basic"
     assert app_with(profile, MFA).name == "main"
     assert app_with(profile, EMAIL_OTP).client_id == OTP_APP
+    with pytest.raises(Lacking, match="no user flow with self-service password reset and sign-in without MFA"):
+        app_with(one_flow(mock_target, MAIN_APP).profile, SSPR, NO_MFA)  # main has SSPR, but MFA too
     with pytest.raises(Lacking) as lacking:
-        app_with(_only(profile, OTP_APP), PASSWORD)
+        app_with(one_flow(mock_target, OTP_APP).profile, PASSWORD)
     assert lacking.value.reason == (
         'target profile: no user flow with e-mail + password sign-in (tenant.auth_method = "email_password")'
     )
 
 
 def test_an_otp_only_tenant_reaches_the_token_request_with_the_otp_grant(mock_target: Target, api: NativeAuthClient):
-    target = dataclasses.replace(mock_target, profile=_only(mock_target.profile, OTP_APP))
+    target = one_flow(mock_target, OTP_APP)
     verdict = Verdict()
 
     def actor_for(app) -> Actor:

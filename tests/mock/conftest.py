@@ -1,4 +1,5 @@
-"""Fixtures for the mock-tenant tests: a fresh app per test, an in-process client, the validating driver, uvicorn."""
+"""Fixtures for the mock-tenant tests: a fresh app per test, an in-process client, `MockApi` (the walker's actors and
+validated requests on that app), uvicorn."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from mock_driver import Api, in_process
+from mock_support import MockApi, in_process, mock_api
 from starlette.applications import Starlette
 
 from conformance.mock import create_app
@@ -32,9 +33,11 @@ def client(app: Starlette) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def api(client: httpx.Client) -> Api:
-    """The validating driver."""
-    return Api(client)
+def api(app: Starlette) -> Iterator[MockApi]:
+    """The walker's actors and validated requests on the test's app; no walk may have recorded a finding."""
+    with mock_api(app) as api:
+        yield api
+    assert not api.validate or api.verdict.findings == []
 
 
 @contextlib.contextmanager

@@ -1,100 +1,67 @@
-"""Concurrent flows (in-process and over real HTTP with uvicorn) never cross state; single use holds under races."""
+"""Concurrent flows (in-process and over real HTTP with uvicorn) never cross state; single use holds under races.
+
+Each flow is walked as the suites walk it (`conformance.walker`), fifty at once from as many threads; every answer is
+schema-validated as it arrives (`MockApi`)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import jwt
-from mock_driver import BASE, BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP
-from starlette.applications import Starlette
+from mock_support import BASIC_APP, CASEY, CASEY_PASSWORD, OTP_APP, MockApi, served_api
 
-from conformance.contract.schemas import validate_response
+from conformance.walker import signin, signup
 
 FLOWS = 50
 
 
-async def _post(client: httpx.AsyncClient, path: str, crid: str, **form: str) -> dict:
-    response = await client.post(BASE + path, data=form, headers={"client-request-id": crid})
-    body = response.json()
-    assert validate_response(path, response.status_code, body) == [], body
-    assert response.headers["x-ms-request-id"] == crid
-    return body
+def _claims(token: str) -> dict:
+    return jwt.decode(token, options={"verify_signature": False})
 
 
-async def _code(client: httpx.AsyncClient, email: str, crid: str, count: int) -> str:
-    messages = (await client.get("/_mock/outbox", params={"to": email})).json()["messages"]
-    assert len(messages) == count and all(m["client_request_id"] == crid for m in messages)
-    return messages[-1]["code"]
+def _signup_then_signin(api: MockApi) -> str:
+    """One user's complete OTP sign-up (an address of its own), auto sign-in, then a fresh OTP sign-in, every request
+    under the flow's own client-request-id; returns the id-token email."""
+    crid = str(uuid.uuid4())
+    actor = api.actor(OTP_APP, request_id=crid)
+    signed_up = signup.after_sign_up(actor, api.target)
+    auto = signed_up.send(scope="openid")
+    signed_in = signin.sign_in(actor, signed_up.address, scopes=["openid"])
+    assert signed_in.token.status == 200 and signed_in.token.headers["x-ms-request-id"] == crid
+    first, second = (_claims(answer.json["id_token"]) for answer in (auto, signed_in.token))
+    assert first["email"] == second["email"] == signed_up.address and first["oid"] == second["oid"]
+    messages = api.http.get("/_mock/outbox", params={"to": signed_up.address}).json()["messages"]
+    assert len(messages) == 2 and all(m["client_request_id"] == crid for m in messages)
+    return second["email"]
 
 
-async def _signup_then_signin(client: httpx.AsyncClient, index: int) -> str:
-    """One user's complete OTP sign-up, auto sign-in, then a fresh OTP sign-in; returns the id-token email."""
-    email, crid = f"load{index}-{uuid.uuid4().hex[:8]}@example.com", str(uuid.uuid4())
-    body = await _post(client, "/signup/v1.0/start", crid, client_id=OTP_APP, challenge_type="oob redirect",
-                       username=email, attributes=json.dumps({"displayName": f"Load {index}"}))
-    body = await _post(client, "/signup/v1.0/challenge", crid, client_id=OTP_APP,
-                       continuation_token=body["continuation_token"])
-    body = await _post(client, "/signup/v1.0/continue", crid, client_id=OTP_APP, grant_type="oob",
-                       continuation_token=body["continuation_token"], oob=await _code(client, email, crid, 1))
-    tokens = await _post(client, "/oauth2/v2.0/token", crid, client_id=OTP_APP, grant_type="continuation_token",
-                         continuation_token=body["continuation_token"], scope="openid")
-    assert jwt.decode(tokens["id_token"], options={"verify_signature": False})["email"] == email
-    body = await _post(client, "/oauth2/v2.0/initiate", crid, client_id=OTP_APP, challenge_type="oob redirect",
-                       username=email)
-    body = await _post(client, "/oauth2/v2.0/challenge", crid, client_id=OTP_APP,
-                       continuation_token=body["continuation_token"])
-    tokens = await _post(client, "/oauth2/v2.0/token", crid, client_id=OTP_APP, grant_type="oob", scope="openid",
-                         continuation_token=body["continuation_token"], oob=await _code(client, email, crid, 2))
-    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
-    assert claims["name"] == f"Load {index}"
-    return claims["email"]
-
-
-async def _many(client: httpx.AsyncClient) -> None:
-    emails = await asyncio.gather(*(_signup_then_signin(client, i) for i in range(FLOWS)))
+def _many(api: MockApi) -> None:
+    with ThreadPoolExecutor(FLOWS) as pool:
+        emails = list(pool.map(lambda _: _signup_then_signin(api), range(FLOWS)))
     assert len(set(emails)) == FLOWS
 
 
-async def _race(client: httpx.AsyncClient) -> None:
+def _race(api: MockApi) -> None:
     """Twenty simultaneous presentations of one continuation token: exactly one succeeds (§7.1)."""
-    crid = str(uuid.uuid4())
-    response = await client.post(BASE + "/oauth2/v2.0/initiate", data={
-        "client_id": BASIC_APP, "challenge_type": "password redirect", "username": CASEY})
-    token = response.json()["continuation_token"]
-    answers = await asyncio.gather(*(
-        client.post(BASE + "/oauth2/v2.0/challenge", data={"client_id": BASIC_APP, "continuation_token": token},
-                    headers={"client-request-id": crid})
-        for _ in range(20)
-    ))
-    assert sorted(a.status_code for a in answers) == [200] + [400] * 19
-    winner = next(a for a in answers if a.status_code == 200).json()["continuation_token"]
-    final = await client.post(BASE + "/oauth2/v2.0/token", data={
-        "client_id": BASIC_APP, "continuation_token": winner, "grant_type": "password", "password": CASEY_PASSWORD,
-        "scope": "openid"})
-    assert final.status_code == 200
+    challenge = signin.signin_challenge(api.actor(BASIC_APP, request_id=str(uuid.uuid4())), (CASEY, CASEY_PASSWORD))
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: challenge.send(), range(20)))
+    assert sorted(a.status for a in answers) == [200] + [400] * 19
+    winner = next(a for a in answers if a.status == 200).continuation_token
+    final = api.send("token", client_id=BASIC_APP, continuation_token=winner, grant_type="password",
+                     password=CASEY_PASSWORD, scope="openid")
+    assert final.status == 200
 
 
-def test_fifty_flows_in_process(app: Starlette) -> None:
-    """≥ 50 simultaneous sign-up + sign-in flows over httpx.ASGITransport: every user gets their own tokens."""
-
-    async def run() -> None:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as client:
-            await _many(client)
-            await _race(client)
-
-    asyncio.run(run())
+def test_fifty_flows_in_process(api: MockApi) -> None:
+    """≥ 50 simultaneous sign-up + sign-in flows in-process: every user gets their own tokens."""
+    _many(api)
+    _race(api)
 
 
 def test_fifty_flows_over_uvicorn(served: str) -> None:
     """The same load over real HTTP (uvicorn on an ephemeral loopback port)."""
-
-    async def run() -> None:
-        limits = httpx.Limits(max_connections=FLOWS + 4)
-        async with httpx.AsyncClient(base_url=served, limits=limits, timeout=30) as client:
-            await _many(client)
-            await _race(client)
-
-    asyncio.run(run())
+    with served_api(served) as api:
+        _many(api)
+        _race(api)

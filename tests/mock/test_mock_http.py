@@ -5,35 +5,32 @@ from __future__ import annotations
 import asyncio
 import socket
 
-import httpx
 import jwt
-from mock_driver import BASIC_APP, CASEY, Api
+from mock_support import BASIC_APP, ROBIN, served_api
 
+from conformance.contract import openapi
 from conformance.mock.cli import listen
+from conformance.walker import signin, sspr
 
 
 def test_password_reset_and_signin_over_http(served: str) -> None:
     """SSPR then password sign-in over a socket; headers, discovery issuer and JWKS agree with the tokens."""
-    with httpx.Client(base_url=served, timeout=10) as client:
-        api = Api(client)
-        token = api.sspr_to_submit(CASEY)
-        body = api.ok("/resetpassword/v1.0/submit", client_id=BASIC_APP, continuation_token=token,
-                      new_password="Casey-Http-2027!")
-        submitted = body["continuation_token"]
-        api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
-        api.advance(body["poll_interval"])
-        poll = api.ok("/resetpassword/v1.0/poll_completion", client_id=BASIC_APP, continuation_token=submitted)
-        assert poll["status"] == "succeeded"
-        response = api.password_grant(CASEY, "Casey-Http-2027!")
+    with served_api(served) as api:
+        actor = api.actor(BASIC_APP)
+        polling = sspr.sspr_poll(actor, (ROBIN, None), new="Robin-Http-2027!")
+        assert polling.expect().json["status"] == "in_progress"
+        api.advance(polling.trail["E14"].json["poll_interval"])
+        assert polling.expect().json["status"] == "succeeded"
+        response = signin.password_grant(actor, (ROBIN, "Robin-Http-2027!")).expect()
         assert response.headers["client-request-id"] == response.headers["x-ms-request-id"]
-        config = client.get("/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration").json()
+        discovery = openapi.metadata_path("discovery")
+        config = api.http.get(api.target.profile.base_url + discovery).json()
         assert config["issuer"] == f"{served}/aaaabbbb-0000-cccc-1111-dddd2222eeee/v2.0"
-        assert client.get(f"{served}/aaaabbbb-0000-cccc-1111-dddd2222eeee/v2.0/.well-known/openid-configuration"
-                          ).json() == config
-        key = jwt.PyJWK(client.get(config["jwks_uri"]).json()["keys"][0])
-        claims = jwt.decode(response.json()["id_token"], key, algorithms=["RS256"], audience=BASIC_APP,
+        assert api.http.get(f"{served}/aaaabbbb-0000-cccc-1111-dddd2222eeee{discovery}").json() == config
+        key = jwt.PyJWK(api.http.get(config["jwks_uri"]).json()["keys"][0])
+        claims = jwt.decode(response.json["id_token"], key, algorithms=["RS256"], audience=BASIC_APP,
                             issuer=config["issuer"], leeway=60)  # iat is on the advanced mock clock
-        assert claims["email"] == CASEY
+        assert claims["email"] == ROBIN
 
 
 def test_served_connections_do_not_wait_for_delayed_acks() -> None:

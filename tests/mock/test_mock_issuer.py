@@ -10,26 +10,26 @@ import time
 
 import httpx
 import jwt
-from mock_driver import BASIC_APP, CASEY, CASEY_PASSWORD, Api, in_process
+from mock_support import CASEY, CASEY_PASSWORD, MockApi, mock_api, served_api
 
+from conformance.contract import openapi
 from conformance.mock import create_app, load_tenant
+from conformance.walker import signin
 
 TENANT_ID = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
-DISCOVERY = "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"
+AUTHORITY = "/contoso.onmicrosoft.com"
+DISCOVERY = AUTHORITY + openapi.metadata_path("discovery")
 EVIL = {"host": "evil.example"}
 
 
-def _issuers(client: httpx.Client, headers: dict[str, str]) -> set[str]:
+def _issuers(api: MockApi, headers: dict[str, str]) -> set[str]:
     """The issuer the discovery document names and the `iss` of both tokens, all asked with `headers`."""
-    api = Api(client)
-    token = api.signin_password_token(CASEY)
-    tokens = client.post("/contoso.onmicrosoft.com/oauth2/v2.0/token", headers=headers, data={
-        "client_id": BASIC_APP, "continuation_token": token, "grant_type": "password", "password": CASEY_PASSWORD,
-        "scope": "openid"}).json()
-    config = client.get(DISCOVERY, headers=headers).json()
+    reached = signin.password_grant(api.actor(), (CASEY, CASEY_PASSWORD))
+    tokens = api.http.post(AUTHORITY + openapi.path_of("token"), headers=headers, data=reached.form).json()
+    config = api.http.get(DISCOVERY, headers=headers).json()
     claims = {jwt.decode(tokens[name], options={"verify_signature": False})["iss"] for name in ("access_token",
                                                                                                  "id_token")}
-    urls = {config["issuer"], *(config[key].split("/contoso.onmicrosoft.com")[0] + f"/{TENANT_ID}/v2.0"
+    urls = {config["issuer"], *(config[key].split(AUTHORITY)[0] + f"/{TENANT_ID}/v2.0"
                                 for key in ("jwks_uri", "token_endpoint", "authorization_endpoint"))}
     return claims | urls
 
@@ -37,23 +37,23 @@ def _issuers(client: httpx.Client, headers: dict[str, str]) -> set[str]:
 def test_host_header_does_not_name_the_issuer_over_http(served: str) -> None:
     """Over a socket, `Host: evil.example` changes neither the tokens' `iss` nor discovery: both name the served
     address."""
-    with httpx.Client(base_url=served, timeout=10) as client:
-        assert _issuers(client, EVIL) == {f"{served}/{TENANT_ID}/v2.0"}
+    with served_api(served) as api:
+        assert _issuers(api, EVIL) == {f"{served}/{TENANT_ID}/v2.0"}
 
 
 def test_tenant_origin_names_the_issuer() -> None:
     """The tenant file's `[tenant] origin` is the issuer's origin, whatever the Host header or create_app's origin."""
     tenant = dataclasses.replace(load_tenant(), origin="https://login.contoso.test")
     app = create_app(tenant, origin="http://127.0.0.1:1")
-    with in_process(app) as client:
-        assert _issuers(client, EVIL) == {f"https://login.contoso.test/{TENANT_ID}/v2.0"}
+    with mock_api(app) as api:
+        assert _issuers(api, EVIL) == {f"https://login.contoso.test/{TENANT_ID}/v2.0"}
 
 
 def test_origin_chosen_at_start_names_the_issuer() -> None:
     """`create_app(origin=...)` (what `mock serve` passes) is the issuer's origin for every request."""
     app = create_app(origin="http://localhost:8765")
-    with in_process(app) as client:
-        assert _issuers(client, EVIL) == {f"http://localhost:8765/{TENANT_ID}/v2.0"}
+    with mock_api(app) as api:
+        assert _issuers(api, EVIL) == {f"http://localhost:8765/{TENANT_ID}/v2.0"}
 
 
 def test_mock_serve_names_the_address_it_binds() -> None:

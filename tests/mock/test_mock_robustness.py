@@ -7,11 +7,16 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from mock_driver import BASE, OTP_APP, PASSWORD_APP, Api, fresh_email
+from mock_support import OTP_APP, PASSWORD_APP, MockApi, fresh_email
 
+from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.mock.endpoints import ENDPOINTS
 
+BASE = "/contoso.onmicrosoft.com"
+START, TOKEN = openapi.path_of("signupStart"), openapi.path_of("token")
 FORM = "application/x-www-form-urlencoded"
+ADVERTISED = usage().advertised("signup", "email_otp")  # what the OTP app's client sends at E1 (§7.2)
 ENVELOPE = {"error", "error_description", "error_codes", "timestamp", "trace_id", "correlation_id"}
 
 
@@ -45,45 +50,45 @@ def _documented_error(response: httpx.Response, status: int = 400) -> dict:
 )
 def test_malformed_bodies_are_invalid_request(client: httpx.Client, content: bytes, content_type: str) -> None:
     """Wrong content type, duplicated/huge/non-UTF-8 parameters are the endpoint's `invalid_request` (§1, §7)."""
-    body = _documented_error(_raw(client, "/signup/v1.0/start", content, content_type))
+    body = _documented_error(_raw(client, START, content, content_type))
     assert body["error"] == "invalid_request"
 
 
 def test_form_without_content_type_is_accepted(client: httpx.Client) -> None:
     """The documented E9/E10 examples omit Content-Type (ERR-38); the mock still reads the form."""
-    body = urlencode({"client_id": OTP_APP, "challenge_type": "oob redirect", "username": fresh_email()})
-    response = _raw(client, "/signup/v1.0/start", body, content_type=None)
+    body = urlencode({"client_id": OTP_APP, "challenge_type": ADVERTISED, "username": fresh_email()})
+    response = _raw(client, START, body, content_type=None)
     assert response.status_code == 200 and "continuation_token" in response.json()
 
 
 @pytest.mark.parametrize("attributes", ["{not json", "[1, 2]", "[" * 5000, '"a string"', "null"])
-def test_bad_attributes_json_is_invalid_request(api: Api, attributes: str) -> None:
+def test_bad_attributes_json_is_invalid_request(api: MockApi, attributes: str) -> None:
     """`attributes` must be a JSON object serialized as a string (§7.4); anything else is `invalid_request`."""
-    api.fails("/signup/v1.0/start", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username=fresh_email(), attributes=attributes)
 
 
 def test_unknown_paths_and_methods(client: httpx.Client) -> None:
     """Unknown paths answer a documented-style 404, wrong methods a 405 with Allow; no slash redirects."""
-    _documented_error(client.post(BASE + "/signup/v2.0/start"), 404)
-    _documented_error(client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start"), 404)
-    _documented_error(client.post(BASE + "/signup/v1.0/start/"), 404)
-    response = client.get(BASE + "/oauth2/v2.0/token")
+    _documented_error(client.post(BASE + START.replace("/v1.0/", "/v2.0/")), 404)  # a version that does not exist
+    _documented_error(client.post("/fabrikam.onmicrosoft.com" + START), 404)
+    _documented_error(client.post(BASE + START + "/"), 404)
+    response = client.get(BASE + TOKEN)
     _documented_error(response, 405)
     assert response.headers["allow"] == "POST"
-    _documented_error(client.put(BASE + "/oauth2/v2.0/token"), 405)
+    _documented_error(client.put(BASE + TOKEN), 405)
 
 
-def test_odd_but_wellformed_values(api: Api) -> None:
+def test_odd_but_wellformed_values(api: MockApi) -> None:
     """Blank, oversized and strange parameter values are refused as documented, not crashed on."""
-    api.fails("/signup/v1.0/start", "invalid_request", client_id="  ", challenge_type="oob redirect", username="x")
-    api.fails("/signup/v1.0/start", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id="  ", challenge_type=ADVERTISED, username="x")
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username="not-an-email")
-    api.fails("/signup/v1.0/start", "invalid_request", client_id=OTP_APP, challenge_type="oob redirect",
+    api.fails("signupStart", "invalid_request", client_id=OTP_APP, challenge_type=ADVERTISED,
               username=fresh_email(), capabilities="mfa_required teleport")
-    api.fails("/register/v1.0/challenge", "invalid_request", client_id=PASSWORD_APP, continuation_token="x",
+    api.fails("registerChallenge", "invalid_request", client_id=PASSWORD_APP, continuation_token="x",
               challenge_type="oob", challenge_target="+1", challenge_channel="pigeon")
-    api.fails("/oauth2/v2.0/token", "invalid_request", client_id=OTP_APP, grant_type="oob", continuation_token="x")
+    api.fails("token", "invalid_request", client_id=OTP_APP, grant_type="oob", continuation_token="x")
 
 
 def test_random_bytes_never_yield_a_5xx(client: httpx.Client) -> None:

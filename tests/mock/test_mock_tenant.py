@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from mock_driver import in_process
+from mock_support import in_process
 
+from conformance.contract import openapi
+from conformance.contract.vocabulary import usage
 from conformance.mock import TenantConfigError, create_app, load_tenant
 from conformance.mock.cli import mock as mock_cli
 from conformance.mock.config import (
@@ -76,11 +78,11 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
     """A tenant file's subdomain is the path prefix; the default tenant's prefix is then unknown."""
     app = create_app(load_tenant(_write(tmp_path, MINIMAL.format(second="bbbbbbbb-1111-2222-3333-444444444444"))))
     with in_process(app) as client:
-        ok = client.post("/fabrikam.onmicrosoft.com/signup/v1.0/start", data={
-            "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": "oob redirect",
+        ok = client.post("/fabrikam.onmicrosoft.com" + openapi.path_of("signupStart"), data={
+            "client_id": "aaaaaaaa-1111-2222-3333-444444444444", "challenge_type": usage().everything(),
             "username": "new@fabrikam.com"})
         assert ok.status_code == 200
-        assert client.post("/contoso.onmicrosoft.com/signup/v1.0/start").status_code == 404
+        assert client.post("/contoso.onmicrosoft.com" + openapi.path_of("signupStart")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -103,7 +105,7 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
         (lambda t: t.replace("{second}", "aaaaaaaa-1111-2222-3333-444444444444"),
          "tenant.toml: applications[1].client_id: duplicate client_id"),
         (lambda t: t + '\n[[users]]\nemail = "x@y.z"\n[[users.mfa_methods]]\nchannel = "sms"\ntarget = "123"\n',
-         "tenant.toml: users[0].mfa_methods[0].target: not a valid phone number"),
+         "tenant.toml: users[0].mfa_methods[0].target: not a phone number in E.164 form"),
         (lambda t: t + "\n[tenant\n", "tenant.toml: (syntax): "),
         (lambda t: t + "\n[retention]\nflows = 0\n",
          "tenant.toml: retention.flows: must be between 1 and 10000000; got 0"),

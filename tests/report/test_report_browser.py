@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from browser_support import CHROMIUM, launch
 
-from conformance.contract import errors
+from conformance.contract import errors, openapi
 from conformance.contract.paths import REPO_ROOT
 
 RED = "rgb(207, 34, 46)"
@@ -78,7 +78,7 @@ def test_reports_render_offline_with_rows_transcripts_and_traceability(chromium,
         transcript = opened.value
         transcript.wait_for_load_state()
         assert transcript.locator(".exchange").count() >= 1
-        assert "/signup/v1.0/start" in transcript.locator(".exchange").first.inner_text()
+        assert openapi.path_of("signupStart") in transcript.locator(".exchange").first.inner_text()
         assert transcript.locator(".pill.fail").first.is_visible()
 
         page.locator("#conformance-links a", has_text="Traceability").click()

@@ -10,12 +10,13 @@ from starlette.types import Scope
 
 from conformance.contract import openapi
 from conformance.contract.errors import ErrorTable
-from conformance.mock.config import CHALLENGE_TYPES, GUID, AppConfig, TenantConfig, UserFlowConfig
+from conformance.contract.vocabulary import pattern, terms, usage
+from conformance.mock.config import AppConfig, TenantConfig, UserFlowConfig
 from conformance.mock.envelope import ApiError
 from conformance.mock.forms import Form
 from conformance.mock.state import Flow, MockState, Otp, TokenProblem, TokenRecord
 from conformance.mock.tokens import Signer
-from conformance.mock.validation import CAPABILITIES, mask
+from conformance.mock.validation import mask
 
 #: Deviations that answer one condition as if another were met (conformance/mock/deviations.py).
 ANSWERED_AS = {
@@ -110,7 +111,7 @@ class Call:
             raise self.fail("unknown_client", detail="Application '' was not found in the directory.")
         raw = self.param("client_id")
         assert raw is not None
-        if not GUID.match(raw.strip()):
+        if not pattern("guid").match(raw.strip()):
             raise self.fail("invalid_parameter", detail=f"The client_id '{raw[:64]}' is not a valid GUID.")
         app = self.tenant.app(raw.strip())
         if app is None:
@@ -134,12 +135,12 @@ class Call:
         if raw is None:
             return None
         values = raw.split()
-        unknown = [v for v in values if v not in CHALLENGE_TYPES or v not in app.challenge_types]
+        unknown = [v for v in values if v not in usage().every or v not in app.challenge_types]
         if unknown:
             raise self.fail("unknown_challenge_type", detail=f"Unsupported challenge type '{unknown[0][:40]}'.")
         if values == ["redirect"] and self.state.deviating("redirect_alone_continues"):
             return frozenset(app.challenge_types)
-        if "redirect" not in values:
+        if usage().always not in values:
             raise self.fail(
                 "no_redirect", detail="The challenge_type list parameter does not include the 'redirect' type."
             )
@@ -149,7 +150,7 @@ class Call:
         """The parsed `capabilities` list (§7.3); an unknown capability is `invalid_request`."""
         raw = self.param("capabilities", required=False)
         values = frozenset(raw.split()) if raw else frozenset()
-        unknown = sorted(values - CAPABILITIES)
+        unknown = sorted(values - set(terms("capabilities").names()))
         if unknown:
             raise self.fail("unknown_capability", detail=f"Unsupported capability '{unknown[0][:40]}'.")
         return values

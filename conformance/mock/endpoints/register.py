@@ -1,24 +1,25 @@
-"""Strong-method registration: E8 `/register/v1.0/introspect`, E9 `…/challenge`, E10 `…/continue` (§5)."""
+"""Strong-method registration: E8 `registerIntrospect`, E9 `registerChallenge`, E10 `registerContinue` (§5)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from conformance.mock.config import EMAIL, PHONE
+from conformance.contract.vocabulary import terms, usage
 from conformance.mock.endpoints.base import Call
 from conformance.mock.state import MfaMethod
 
 
 def introspect(call: Call) -> dict[str, Any]:
-    """E8: the methods the user may register (`email` with the account address as hint, `sms`)."""
+    """E8: the methods the user may register, one per channel (the `email` one hinting the account's address)."""
     call.client()
     flow = call.take("E8")
     assert flow.user is not None
-    methods = [
-        {"id": "email", "challenge_type": "oob", "challenge_channel": "email", "login_hint": flow.user.email},
-        {"id": "sms", "challenge_type": "oob", "challenge_channel": "sms"},
-    ]
+    methods: list[dict[str, str]] = []
+    for channel in terms("channels").names():
+        methods.append({"id": channel, "challenge_type": "oob", "challenge_channel": channel})
+        if channel == "email":
+            methods[-1]["login_hint"] = flow.user.email
     return {"continuation_token": call.token(flow, "E9"), "methods": methods}
 
 
@@ -30,11 +31,13 @@ def challenge(call: Call) -> dict[str, Any]:
     default_channel = "sms" if target.startswith("+") else "email"
     channel = (call.param("challenge_channel", required=False) or default_channel).strip()
     lenient = call.state.deviating("lenient_registration_challenge_type") and "oob" in challenge_type
-    if sorted(challenge_type) not in (["oob"], ["oob", "redirect"]) and not lenient:  # ERR-73
+    registering = usage().step("E9")  # with or without `redirect` (ERR-73)
+    if sorted(challenge_type) not in (sorted(registering), sorted({*registering, usage().always})) and not lenient:
         raise call.fail("unknown_challenge_type", detail="challenge_type must be 'oob'.")
-    if channel not in ("email", "sms"):
+    if channel not in terms("channels"):
         raise call.fail("invalid_parameter", detail=f"Unsupported challenge_channel '{channel[:40]}'.")
-    if not (EMAIL if channel == "email" else PHONE).match(target):
+    destination = terms("channels")[channel].destination
+    if destination is None or not destination.match(target):
         raise call.fail("invalid_parameter", detail=f"challenge_target is not a valid {channel} target.")
     flow = call.take("E9")
     if channel == "sms":

@@ -1,4 +1,4 @@
-"""Sign-in and MFA: E4 `/oauth2/v2.0/initiate`, E5 `/oauth2/v2.0/challenge`, E7 `/oauth2/v2.0/introspect` (§4)."""
+"""Sign-in and MFA: E4 `signinInitiate`, E5 `signinChallenge`, E7 `signinIntrospect` (§4)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
-"""Sign-up: E1 `/signup/v1.0/start`, E2 `/signup/v1.0/challenge`, E3 `/signup/v1.0/continue` (api-reference.md §3)."""
+"""Sign-up: E1 `signupStart`, E2 `signupChallenge`, E3 `signupContinue` (api-reference.md §3)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.mock.config import EMAIL, UserFlowConfig
+from conformance.contract import openapi
+from conformance.contract.vocabulary import pattern, usage
+from conformance.mock.config import UserFlowConfig
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
@@ -16,7 +18,8 @@ from conformance.mock.validation import (
     password_problem,
 )
 
-_STEP_TABLES = {"oob": "E3a", "password": "E3b", "attributes": "E3c"}
+#: E3's step tables by `grant_type` (E3a oob, E3b password, E3c attributes), as the request schema tags them.
+_STEP_TABLES = {grant: tag for tag, grant in openapi.operation("signupContinue").steps}
 
 
 def _attributes(call: Call, flow: UserFlowConfig, raw: str | None, *, required_only: bool = False) -> dict[str, str]:
@@ -50,7 +53,7 @@ def start(call: Call) -> dict[str, Any]:
     challenge_types = call.challenge_types(app, required=True)
     assert challenge_types is not None
     username = (call.param("username") or "").strip()
-    if not EMAIL.match(username):
+    if not pattern("email").match(username):
         raise call.fail("invalid_parameter", detail="The username must be an email address.")
     capabilities = call.capabilities()
     user_flow = call.user_flow(app)
@@ -59,8 +62,7 @@ def start(call: Call) -> dict[str, Any]:
         raise call.fail("invalid_parameter", detail="This user flow does not use passwords.")
     if call.state.user(username) is not None:
         raise call.fail("existing_user", detail="It looks like you may already have an account.")
-    needed = {"oob", "password"} if user_flow.uses_password else {"oob"}
-    if not needed <= challenge_types:
+    if not usage().needed("signup", user_flow.authentication_method) <= challenge_types:
         raise Redirect()
     if password is not None:
         _password(call, user_flow, password)

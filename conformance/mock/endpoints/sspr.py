@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.contract.vocabulary import usage
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Redirect
 from conformance.mock.state import Flow
@@ -33,7 +34,7 @@ def start(call: Call) -> dict[str, Any]:
     user = call.state.user(username)
     if user is None:
         raise call.fail("unknown_user", detail="The user account does not exist in the directory.")
-    if user.password is None or "oob" not in challenge_types:
+    if user.password is None or not usage().needed("sspr", user_flow.authentication_method) <= challenge_types:
         raise Redirect()
     flow = Flow("sspr", app, user.email, challenge_types, capabilities, user=user)
     return {"continuation_token": call.token(flow, "E12")}
@@ -46,7 +47,7 @@ def challenge(call: Call) -> dict[str, Any]:
     _closed_list(call, requested)
     flow = call.take("E12")
     assert flow.user is not None
-    if "oob" not in (requested or flow.challenge_types):
+    if not usage().needed("sspr", call.user_flow(app).authentication_method) <= (requested or flow.challenge_types):
         raise Redirect()
     strong_email = next((m.target for m in flow.user.methods if m.channel == "email"), None)
     body = call.send_otp(flow, "email", strong_email or flow.user.email, "sspr")
@@ -84,15 +85,15 @@ def submit(call: Call) -> dict[str, Any]:
 def poll_completion(call: Call) -> dict[str, Any]:
     """E15: `in_progress` on the first poll and until `poll_interval` has passed, then `succeeded` (password set).
 
-    The /submit token stays usable until that terminal answer, which spends it and hands out the sign-in token; a
-    non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with the /submit token).
+    E14's token stays usable until that terminal answer, which spends it and hands out the sign-in token; a
+    non-terminal answer carries no token (R-SSPR-POLL-REPOLL, ERR-71: the client libraries poll with E14's token).
     """
     call.client()
     early = call.state.deviating("poll_before_submit")
     flow = call.take("E15", "E14") if early else call.take("E15")
     assert flow.user is not None
-    # done already (only a spent /submit token reused, accept_reused_token, gets here), or never submitted (the token
-    # /continue handed out, poll_before_submit)
+    # done already (only a spent E14 token reused, accept_reused_token, gets here), or never submitted (the token
+    # E13 handed out, poll_before_submit)
     if flow.new_password is None:
         return {"status": "succeeded", "continuation_token": call.token(flow, "E6.continuation_token")}
     flow.polls += 1

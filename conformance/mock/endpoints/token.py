@@ -1,17 +1,18 @@
-"""E6 `/oauth2/v2.0/token` (§4 E6, S2): password, oob, continuation_token and mfa_oob grants, plus refresh tokens."""
+"""E6 `token` (§4 E6, S2): password, oob, continuation_token and mfa_oob grants, plus refresh tokens."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.mock.config import GUID, AppConfig
+from conformance.contract import openapi
+from conformance.contract.vocabulary import pattern
+from conformance.mock.config import AppConfig
 from conformance.mock.endpoints.base import Call
 from conformance.mock.envelope import Crash, Redirect
 from conformance.mock.state import Flow, User
 from conformance.mock.tokens import claims, client_info, issuer
 from conformance.mock.validation import OIDC_SCOPES, ScopeCheck, check_scopes
 
-NATIVE_GRANTS = ("password", "oob", "continuation_token", "mfa_oob")
 # `client_info` values that ask for the `client_info` response field (MSAL JS sends `1`; older MSALs `true`).
 CLIENT_INFO_ASKED = frozenset({"1", "true"})
 # OAuth 2.0 grants the generic token endpoint knows but native authentication does not serve (G-token row).
@@ -30,7 +31,7 @@ GENERIC_GRANTS = frozenset(
 def _client(call: Call) -> AppConfig:
     """The calling app; a confidential app that authenticates itself fails generic client authentication (401)."""
     raw = (call.form.get("client_id") or "").strip()
-    app = call.tenant.app(raw) if GUID.match(raw) else None
+    app = call.tenant.app(raw) if pattern("guid").match(raw) else None
     if app is not None and not app.public and (call.form.get("client_secret") or call.form.get("client_assertion")):
         raise call.fail("client_authentication_failed", table="G-token", detail="Invalid client secret provided.")
     return call.client()
@@ -131,7 +132,7 @@ def token(call: Call) -> dict[str, Any]:
         raise call.fail(
             "unsupported_oauth_grant", table="G-token", detail=f"The grant type '{grant_type}' is not supported."
         )
-    if grant_type not in NATIVE_GRANTS:
+    if grant_type not in openapi.grant_types("token"):
         if call.state.deviating("server_error_on_unknown_grant_type"):
             raise Crash("deviation server_error_on_unknown_grant_type")
         raise call.fail("unknown_grant_type", detail=f"The grant type '{grant_type[:40]}' is not supported.")

@@ -1,6 +1,7 @@
-"""Named triggers for the error-table rows: each takes a reached step and sends the request that should fail.
+"""The error rows' trigger recipes: each takes a reached step and sends the request that should fail.
 
-The row's `trigger.recipe` in specs/errors.yaml names the trigger; the row itself says what the answer must be.
+A row's `trigger.recipe` in specs/errors.yaml names its recipe (`RECIPES`); the row itself says what the answer must
+be, and each recipe says what its rule needs of the user flow.
 """
 
 from __future__ import annotations
@@ -15,25 +16,24 @@ import pytest
 
 from conformance.client import ApiResponse
 from conformance.contract.errors import ErrorRow
+from conformance.contract.vocabulary import terms, usage
 from conformance.expiry import Kit
 from conformance.profile import Application
 from conformance.steps import json_attributes
-from conformance.suites._support import needs
 from conformance.target import Target
 from conformance.walker import Actor, Feature, Reached, reach
 from conformance.walker.actor import attribute_values, new_password
-from conformance.walker.features import ATTRIBUTES, EMAIL_OTP, MFA, PASSWORD, app_with
+from conformance.walker.features import ATTRIBUTES, EMAIL_OTP, MFA, PASSWORD, app_with, needs
 from conformance.walker.mfa import interaction_user, mfa_user
 from conformance.walker.signin import password_grant
 from conformance.walker.signup import existing_user, password_for, sign_up, signup_oob
 
 #: Attribute data types whose values a tenant checks (a Boolean is `true`/`false`, an Int digits; §7.4, S15).
-CHECKED_TYPES = frozenset({"boolean", "int", "datetime"})
 
 
 @dataclass
 class Context:
-    """What a trigger may use besides the reached step."""
+    """What a recipe may use besides the reached step."""
 
     target: Target
     actor_for: Callable[[Application], Actor]
@@ -52,7 +52,7 @@ Send = Callable[[Context, Reached, ErrorRow], ApiResponse]
 
 
 @dataclass(frozen=True)
-class Trigger:
+class Recipe:
     """How a recipe sends the request that should fail, and what its rule needs of the user flow (on every table, or
     only on the tables named in `tables`); a recipe that sends its request late names the `lifetime` it outlives
     (its request is prepared by `conformance.expiry`)."""
@@ -66,21 +66,30 @@ class Trigger:
         return self.needs if self.tables is None or table in self.tables else ()
 
 
-TRIGGERS: dict[str, Trigger] = {}
+RECIPES: dict[str, Recipe] = {}
 
 
-def trigger(
+def recipe(
     name: str, *needs: Feature, tables: tuple[str, ...] | None = None, lifetime: str | None = None
 ) -> Callable[[Send], Send]:
+    """Register the decorated function as the recipe `name`."""
+
     def register(function: Send) -> Send:
-        TRIGGERS[name] = Trigger(function, needs, frozenset(tables) if tables else None, lifetime)
+        RECIPES[name] = Recipe(function, needs, frozenset(tables) if tables else None, lifetime)
         return function
 
     return register
 
 
+def _checked_types() -> frozenset[str]:
+    """The attribute data types whose values a tenant checks (specs/vocabulary.yaml)."""
+    return frozenset(term.name for term in terms("attribute_types").terms if term.checked)
+
+
 def _without_redirect(types: str | None) -> str:
-    return " ".join(t for t in (types or "oob").split() if t != "redirect") or "oob"
+    """The list sent, or the step's default, with the type every list must carry left out (§7.2)."""
+    always = usage().always
+    return " ".join(t for t in (types or "").split() if t != always) or usage().every[0]
 
 
 def _client(ctx: Context, field: str) -> str:
@@ -93,48 +102,48 @@ def _password_field(reached: Reached) -> str:
     return "new_password" if reached.operation == "ssprSubmit" else "password"
 
 
-@trigger("unknown_client")
+@recipe("unknown_client")
 def _unknown_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_id=str(uuid.uuid4()))
 
 
-@trigger("confidential_client")
+@recipe("confidential_client")
 def _confidential_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_id=_client(ctx, "confidential_client_id"))
 
 
-@trigger("native_auth_disabled")
+@recipe("native_auth_disabled")
 def _native_auth_disabled(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_id=_client(ctx, "disabled_client_id"))
 
 
-@trigger("no_redirect")
+@recipe("no_redirect")
 def _no_redirect(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(challenge_type=_without_redirect(reached.form.get("challenge_type")))
 
 
-@trigger("unknown_challenge_type")
+@recipe("unknown_challenge_type")
 def _unknown_challenge_type(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(challenge_type=f"{reached.form.get('challenge_type') or 'redirect'} foo")
 
 
-@trigger("forged_token")
+@recipe("forged_token")
 def _forged_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(continuation_token=secrets.token_urlsafe(48))
 
 
-@trigger("foreign_token")
+@recipe("foreign_token")
 def _foreign_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     initiated = ctx.reach("E5")
     return reached.send(continuation_token=initiated.token)
 
 
-@trigger("expired_token", lifetime="continuation_token")
+@recipe("expired_token", lifetime="continuation_token")
 def _expired_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_request_id=ctx.late_request_id)
 
 
-@trigger("wrong_otp", EMAIL_OTP, tables=("E6",))
+@recipe("wrong_otp", EMAIL_OTP, tables=("E6",))
 def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     if reached.form.get("grant_type") != "oob":
         pytest.skip(f"the target answered {reached.step}'s challenge as preverified, so no code can be wrong")
@@ -142,29 +151,29 @@ def _wrong_otp(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(oob=code[:-1] + str((int(code[-1]) + 1) % 10))
 
 
-@trigger("wrong_password", PASSWORD)
+@recipe("wrong_password", PASSWORD)
 def _wrong_password(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     # `reach` signs in an account this run signed up, never a shared profile user, so no account can be locked out
     return reached.send(password=new_password())
 
 
-@trigger("unknown_user")
+@recipe("unknown_user")
 def _unknown_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(username=ctx.target.new_address())
 
 
-@trigger("existing_user")
+@recipe("existing_user")
 def _existing_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     sign_up(reached.actor, reached.address)
     return reached.send()
 
 
-@trigger("no_password_at_start", PASSWORD)
+@recipe("no_password_at_start", PASSWORD)
 def _no_password_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return signup_oob(ctx.actor(PASSWORD), ctx.target.new_address()).send()
 
 
-@trigger("no_attributes_at_start", ATTRIBUTES)
+@recipe("no_attributes_at_start", ATTRIBUTES)
 def _no_attributes_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     if row.table != "E3a":
         return ctx.reach("E3b-attrs").send()
@@ -172,25 +181,25 @@ def _no_attributes_at_start(ctx: Context, reached: Reached, row: ErrorRow) -> Ap
     return signup_oob(actor, ctx.target.new_address(), password=password_for(actor), attributes=False).send()
 
 
-@trigger("incomplete_attributes", ATTRIBUTES)
+@recipe("incomplete_attributes", ATTRIBUTES)
 def _incomplete_attributes(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(attributes="{}")
 
 
-@trigger("invalid_attribute")
+@recipe("invalid_attribute")
 def _invalid_attribute(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     values = attribute_values(reached.actor.tenant, required_only=False)
-    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options or a.type in CHECKED_TYPES]
+    constrained = [a for a in reached.actor.tenant.attributes if a.regex or a.options or a.type in _checked_types()]
     needs(bool(constrained), "no user attribute has a regex, options or a checked data type to break")
     values[constrained[0].name] = "<not valid>"
     return reached.send(attributes=json_attributes(values))
 
 
-def _password_trigger(make: Callable[[Context, Reached], str]) -> Trigger:
+def _password_recipe(make: Callable[[Context, Reached], str]) -> Recipe:
     def send(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
         return reached.send(**{_password_field(reached): make(ctx, reached)})
 
-    return Trigger(send, (PASSWORD,))
+    return Recipe(send, (PASSWORD,))
 
 
 def _banned(ctx: Context, reached: Reached) -> str:
@@ -203,33 +212,33 @@ def _recent(ctx: Context, reached: Reached) -> str:
     return reached.password or ""
 
 
-TRIGGERS.update(
-    weak_password=_password_trigger(lambda ctx, reached: "aaaaaaaa"),
-    short_password=_password_trigger(lambda ctx, reached: "Ab1!xyz"),
-    long_password=_password_trigger(lambda ctx, reached: "Aa1!" + "x" * 253),
-    invalid_password=_password_trigger(lambda ctx, reached: "Abc123!\x07xyz"),
-    banned_password=_password_trigger(_banned),
-    recent_password=_password_trigger(_recent),
+RECIPES.update(
+    weak_password=_password_recipe(lambda ctx, reached: "aaaaaaaa"),
+    short_password=_password_recipe(lambda ctx, reached: "Ab1!xyz"),
+    long_password=_password_recipe(lambda ctx, reached: "Aa1!" + "x" * 253),
+    invalid_password=_password_recipe(lambda ctx, reached: "Abc123!\x07xyz"),
+    banned_password=_password_recipe(_banned),
+    recent_password=_password_recipe(_recent),
 )
 
 
-@trigger("mfa_user", MFA, PASSWORD)
+@recipe("mfa_user", MFA, PASSWORD)
 def _mfa_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return password_grant(reached.actor, mfa_user(ctx.target.profile), capabilities="mfa_required").send()
 
 
-@trigger("unregistered_mfa_user", MFA, PASSWORD)
+@recipe("unregistered_mfa_user", MFA, PASSWORD)
 def _unregistered_mfa_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     user = existing_user(reached.actor, ctx.target)
     return password_grant(reached.actor, user, capabilities="registration_required").send()
 
 
-@trigger("blocked_region")
+@recipe("blocked_region")
 def _blocked_region(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return _sms_target(ctx, "sms_blocked_by_admin")
 
 
-@trigger("blocked_number")
+@recipe("blocked_number")
 def _blocked_number(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return _sms_target(ctx, "sms_blocked_by_rep")
 
@@ -240,34 +249,34 @@ def _sms_target(ctx: Context, field: str) -> ApiResponse:
     return ctx.reach("E9").send(challenge_channel="sms", challenge_target=number)
 
 
-@trigger("interaction_required_user", PASSWORD)
+@recipe("interaction_required_user", PASSWORD)
 def _interaction_required_user(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return password_grant(reached.actor, interaction_user(ctx.target.profile)).send()
 
 
-# --- the generic token endpoint (G-token): requests only the generic OAuth layer answers -------------------------------
+# --- the generic token endpoint (G-token): requests only the generic OAuth layer answers ------------------------------
 
 
-@trigger("duplicate_client_id")
+@recipe("duplicate_client_id")
 def _duplicate_client_id(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     pairs = [(key, value) for key, value in reached.form.items() if value is not None]
     body = urlencode([*pairs, ("client_id", str(uuid.uuid4()))]).encode()
     return reached.actor.steps.client.send(reached.operation, reached.form, raw_body=body)
 
 
-@trigger("forged_refresh_token")
+@recipe("forged_refresh_token")
 def _forged_refresh_token(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(**_refresh(secrets.token_urlsafe(48)))
 
 
-@trigger("refresh_unknown_client")
+@recipe("refresh_unknown_client")
 def _refresh_unknown_client(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     issued = reached.actor.expect(reached.send(), "E6").json.get("refresh_token")
     needs(bool(issued), "no refresh token was issued (scopes lack offline_access)")
     return reached.send(client_id=str(uuid.uuid4()), **_refresh(issued))
 
 
-@trigger("wrong_client_secret")
+@recipe("wrong_client_secret")
 def _wrong_client_secret(ctx: Context, reached: Reached, row: ErrorRow) -> ApiResponse:
     return reached.send(client_id=_client(ctx, "confidential_client_id"), client_secret=secrets.token_urlsafe(32))
 
@@ -279,7 +288,7 @@ def _refresh(refresh_token: str) -> dict[str, str | None]:
 
 def prepare(row: ErrorRow, kit: Kit) -> Reached:
     """The row's step reached with an expiry kit's actors (the `expiry` marker's `prepare`)."""
-    return Context(kit.target, kit.actor_for).reach(row.table, TRIGGERS[row.trigger.recipe or ""].needs_on(row.table))
+    return Context(kit.target, kit.actor_for).reach(row.table, RECIPES[row.trigger.recipe or ""].needs_on(row.table))
 
 
 #: Recipes that send the reached request with some fields set to fixed values (None leaves a field out).
@@ -302,4 +311,4 @@ def _fixed(fields: dict[str, str | None]) -> Send:
 
 
 for _name, _fields in FIXED_FIELDS.items():
-    trigger(_name)(_fixed(_fields))
+    recipe(_name)(_fixed(_fields))

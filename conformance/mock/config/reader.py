@@ -1,186 +1,38 @@
-"""Mock-tenant configuration: a TOML file parsed into frozen dataclasses, refused with one line naming the bad key."""
+"""A mock tenant file (TOML) read into a TenantConfig, refused with one line naming the bad key."""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.contract.vocabulary import pattern, terms, usage
+from conformance.mock.config.model import (
+    AppConfig,
+    AttemptLimits,
+    AttributeConfig,
+    Lifetimes,
+    MfaMethodSeed,
+    PasswordPolicy,
+    Retention,
+    TenantConfig,
+    UserFlowConfig,
+    UserSeed,
+)
 from conformance.tomlconfig import TomlTable, not_utf8
 
-DEFAULT_TENANT_PATH = Path(__file__).with_name("default_tenant.toml")
+DEFAULT_TENANT_PATH = Path(__file__).parents[1] / "default_tenant.toml"
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 PREFIX = re.compile(r"^\+[0-9]{1,6}$")
 SUBDOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 ORIGIN = re.compile(r"^https?://[^/?#@\s]+/?$")
 
-METHODS = ("email_otp", "email_password")
-CHALLENGE_TYPES = ("oob", "password", "redirect")
-INPUT_TYPES = ("TextBox", "SingleRadioSelect", "CheckboxMultiSelect")
-ATTRIBUTE_TYPES = ("string", "boolean", "int")
-CHANNELS = ("email", "sms")
 THROTTLE_RESPONSES = ("http_429", "temporarily_unavailable")
 
 
 class TenantConfigError(ValueError):
     """A tenant file that cannot be served; the message is one line: `file: key: problem`."""
-
-
-@dataclass(frozen=True, slots=True)
-class PasswordPolicy:
-    """Password rules of a user flow (api-reference.md §7.6)."""
-
-    min_length: int = 8
-    max_length: int = 256
-    min_char_classes: int = 3
-    banned_words: tuple[str, ...] = ()
-    disallowed_chars: str = ""
-    printable_ascii_only: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeConfig:
-    """A user attribute collected at sign-up (§7.4)."""
-
-    name: str
-    type: str = "string"
-    required: bool = False
-    input_type: str = "TextBox"
-    regex: str | None = None
-    options: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class UserFlowConfig:
-    """A sign-up/sign-in user flow: primary method, SSPR, MFA, attributes and password policy."""
-
-    name: str
-    authentication_method: str
-    sspr: bool = False
-    mfa: bool = False
-    attributes: tuple[AttributeConfig, ...] = ()
-    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
-
-    @property
-    def uses_password(self) -> bool:
-        """True for the email+password method."""
-        return self.authentication_method == "email_password"
-
-
-@dataclass(frozen=True, slots=True)
-class AppConfig:
-    """An app registration: public or confidential, native auth on or off, bound to one user flow."""
-
-    client_id: str
-    name: str
-    user_flow: str
-    public: bool = True
-    native_auth: bool = True
-    challenge_types: frozenset[str] = frozenset(CHALLENGE_TYPES)
-
-
-@dataclass(frozen=True, slots=True)
-class MfaMethodSeed:
-    """A registered strong authentication method of a seeded user."""
-
-    channel: str
-    target: str
-    id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UserSeed:
-    """A user present when the mock starts (and after every reset)."""
-
-    email: str
-    password: str | None = None
-    attributes: tuple[tuple[str, str], ...] = ()
-    mfa_methods: tuple[MfaMethodSeed, ...] = ()
-    password_history: tuple[str, ...] = ()
-    interaction_required: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Lifetimes:
-    """Lifetimes and intervals in seconds, measured on the mock clock."""
-
-    continuation_token: int = 600
-    otp: int = 600
-    resend_interval: int = 30
-    access_token: int = 3600
-    refresh_token: int = 86400
-    poll_interval: int = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Retention:
-    """How much the mock remembers: bounds that keep its memory and its cost per request flat however long it runs."""
-
-    flows: int = 10_000
-    flows_per_address: int = 16
-    expired_token_grace: int = 3600
-    users: int = 10_000
-    outbox: int = 10_000
-    outbox_per_address: int = 16
-    outbox_max_age: int = 3600
-    refresh_tokens: int = 10_000
-    scoped_clocks: int = 10_000
-    guess_counters: int = 10_000
-    faults: int = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptLimits:
-    """Wrong guesses allowed per address before every guess is throttled for `lockout_seconds` (0 = no limit)."""
-
-    wrong_otp: int = 0
-    wrong_password: int = 0
-    lockout_seconds: int = 300
-    response: str = "http_429"
-
-    @property
-    def status(self) -> int | None:
-        """HTTP status of a throttled answer: 429, or None for the `temporarily_unavailable` row's own status."""
-        return 429 if self.response == "http_429" else None
-
-
-@dataclass(frozen=True, slots=True)
-class TenantConfig:
-    """Everything the mock serves: identity, applications, user flows, users, lifetimes, bounds and limits.
-
-    `origin` (scheme://host[:port]) is where clients reach the mock: the issuer and discovery URLs are built from it,
-    never from a request's `Host` header; None means the address the server listens on."""
-
-    subdomain: str = "contoso"
-    tenant_id: str = "aaaabbbb-0000-cccc-1111-dddd2222eeee"
-    display_name: str = "Contoso"
-    scopes: tuple[str, ...] = ()
-    applications: tuple[AppConfig, ...] = ()
-    user_flows: tuple[UserFlowConfig, ...] = ()
-    users: tuple[UserSeed, ...] = ()
-    lifetimes: Lifetimes = field(default_factory=Lifetimes)
-    retention: Retention = field(default_factory=Retention)
-    attempt_limits: AttemptLimits = field(default_factory=AttemptLimits)
-    origin: str | None = None
-    otp_length: int = 8
-    sms_blocked_regions: tuple[str, ...] = ()
-    sms_blocked_numbers: tuple[str, ...] = ()
-    deviations: tuple[str, ...] = ()
-
-    def app(self, client_id: str) -> AppConfig | None:
-        """The application with this client id (case-insensitive), if any."""
-        wanted = client_id.lower()
-        return next((app for app in self.applications if app.client_id.lower() == wanted), None)
-
-    def flow_of(self, app: AppConfig) -> UserFlowConfig:
-        """The user flow an application is bound to."""
-        return next(flow for flow in self.user_flows if flow.name == app.user_flow)
 
 
 _LONGEST = 10**9  # seconds: the upper bound of every lifetime and interval
@@ -221,14 +73,14 @@ def _parse_attribute(table: _TenantTable) -> AttributeConfig:
     if regex is not None and (problem := _regex_problem(regex)):
         raise table.error("regex", problem)
     attribute = AttributeConfig(
-        name=table.text("name", pattern=ATTRIBUTE_NAME, what="an attribute programmable name"),
-        type=table.choice("type", ATTRIBUTE_TYPES, "string"),
+        name=table.text("name", pattern=pattern("attribute_name")),
+        type=table.term("type", terms("attribute_types"), "string", mock=True),
         required=table.get("required", bool, False),
-        input_type=table.choice("input_type", INPUT_TYPES, "TextBox"),
+        input_type=table.term("input_type", terms("input_types"), "TextBox", mock=True),
         regex=regex,
         options=table.strings("options"),
     )
-    if attribute.input_type != "TextBox" and not attribute.options:
+    if terms("input_types")[attribute.input_type].choose and not attribute.options:
         raise table.error("options", f"required for input_type {attribute.input_type}")
     table.done()
     return attribute
@@ -238,7 +90,7 @@ def _parse_flow(table: _TenantTable) -> UserFlowConfig:
     attributes = tuple(_parse_attribute(item) for item in table.tables("attributes"))
     flow = UserFlowConfig(
         name=table.text("name"),
-        authentication_method=table.choice("authentication_method", METHODS),
+        authentication_method=table.term("authentication_method", terms("auth_methods"), mock=True),
         sspr=table.get("sspr", bool, False),
         mfa=table.get("mfa", bool, False),
         attributes=attributes,
@@ -251,13 +103,12 @@ def _parse_flow(table: _TenantTable) -> UserFlowConfig:
 
 
 def _parse_app(table: _TenantTable, flows: set[str]) -> AppConfig:
+    every = usage().every
     types = table.strings(
-        "challenge_types",
-        CHALLENGE_TYPES,
-        check=lambda t: None if t in CHALLENGE_TYPES else f"unknown challenge type {t!r}",
+        "challenge_types", every, check=lambda t: None if t in every else f"unknown challenge type {t!r}"
     )
     app = AppConfig(
-        client_id=table.text("client_id", pattern=GUID, what="a GUID"),
+        client_id=table.text("client_id", pattern=pattern("guid")),
         name=table.text("name"),
         user_flow=table.text("user_flow"),
         public=table.get("public", bool, True),
@@ -296,27 +147,20 @@ def _parse_attempt_limits(table: _TenantTable) -> AttemptLimits:
     return limits
 
 
-def _method_problem(channel: str, target: str) -> str | None:
-    pattern = EMAIL if channel == "email" else PHONE
-    return None if pattern.match(target) else f"not a valid {'email address' if channel == 'email' else 'phone number'}"
-
-
 def parse_user(table: _TenantTable) -> UserSeed:
     """Parse one `[[users]]` table (also used by the control API's `POST /_mock/users`)."""
     methods = []
     for item in table.tables("mfa_methods"):
-        channel = item.choice("channel", CHANNELS)
-        target = item.text("target")
-        if problem := _method_problem(channel, target):
-            raise item.error("target", problem)
-        methods.append(MfaMethodSeed(channel, target, item.text("id", None, pattern=GUID, what="a GUID")))
+        channel = item.term("channel", terms("channels"), mock=True)
+        target = item.text("target", pattern=terms("channels")[channel].destination)
+        methods.append(MfaMethodSeed(channel, target, item.text("id", None, pattern=pattern("guid"))))
         item.done()
     attributes = table.get("attributes", dict, {})
     for name, value in attributes.items():
         if not isinstance(value, str):
             raise table.error(f"attributes.{name}", f"expected str, got {type(value).__name__}")
     user = UserSeed(
-        email=table.text("email", pattern=EMAIL, what="an email address").lower(),
+        email=table.text("email", pattern=pattern("email")).lower(),
         password=table.get("password", str, None),
         attributes=tuple(sorted(attributes.items())),
         mfa_methods=tuple(methods),
@@ -369,7 +213,7 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantCon
     sms = top.table("sms")
     tenant = TenantConfig(
         subdomain=identity.text("subdomain", "contoso", pattern=SUBDOMAIN, what="a tenant subdomain"),
-        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=GUID, what="a GUID"),
+        tenant_id=identity.text("tenant_id", "aaaabbbb-0000-cccc-1111-dddd2222eeee", pattern=pattern("guid")),
         display_name=identity.text("display_name", "Contoso"),
         scopes=identity.strings(
             "scopes", check=lambda s: None if "/" in s and " " not in s else "not a resource scope"
@@ -385,7 +229,9 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantCon
         sms_blocked_regions=sms.strings(
             "blocked_regions", check=lambda p: None if PREFIX.match(p) else "not a +prefix"
         ),
-        sms_blocked_numbers=sms.strings("blocked_numbers", check=lambda p: None if PHONE.match(p) else "not a phone"),
+        sms_blocked_numbers=sms.strings(
+            "blocked_numbers", check=lambda p: None if pattern("phone").match(p) else f"not {pattern('phone').what}"
+        ),
         deviations=top.strings("deviations"),
     )
     identity.done()
