@@ -23,6 +23,7 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.long
 def test_a_small_run_against_the_embedded_mock_writes_reports(tmp_path: Path):
     done = _run(tmp_path, "-k", SELECTION)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -70,6 +71,7 @@ def _verdicts(reports: Path) -> tuple[dict[str, tuple[str, dict[str, str]]], dic
     return tests, {r["id"]: r["verdict"] for r in summary["requirements"]}
 
 
+@pytest.mark.long
 def test_two_jobs_give_the_verdicts_of_a_serial_run(tmp_path: Path):
     """A selection with fuzz and suite tests, passing and failing (a mock deviation), run serially and with 2 jobs:
     the same tests, the same verdict per test and per requirement."""

@@ -117,6 +117,7 @@ def test_an_otp_command_printing_non_utf8_stops_the_run_in_one_line(
     assert lines[0].endswith(f"(byte 0xfc at offset 11) (see: conformance target check {profile})")
 
 
+@pytest.mark.long
 def test_an_otp_source_that_breaks_is_each_tests_one_line_harness_error(
     served_mock: str, profile_for: Callable[[str], Path], tmp_path: Path
 ):

@@ -21,6 +21,8 @@ from conformance.target import free_port
 GATE = REPO_ROOT / "examples" / "ci" / "client-library-gate.sh"
 MSAL_TESTS = REPO_ROOT / "tests" / "clients" / "test_msal.py"
 
+pytestmark = pytest.mark.long
+
 
 def test_the_gate_runs_msal_then_the_suite_and_stops_the_mock(tmp_path: Path):
     """The recipe with a real client library's tests as LIBRARY_TEST_COMMAND: MSAL JS custom auth (tests/clients)

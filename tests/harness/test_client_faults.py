@@ -104,6 +104,7 @@ def test_a_stall_on_a_kept_alive_connection_is_cut_too(connect: Connect):
     assert client.send("signupStart", FORM).continuation_token == "kept-alive", "a new connection after the cut"
 
 
+@pytest.mark.long
 def test_a_whole_run_against_the_faults_gives_one_reason_per_test_and_never_hangs(server: FaultyTarget, tmp_path: Path):
     """`conformance run` against a target answering each request with the next fault: every fault shows; a test whose
     last request met a broken connection or a stall is that one-line run error; any other test that met a fault is a

@@ -114,6 +114,7 @@ def test_a_listed_deviation_is_reported_and_does_not_fail_the_run(pytester: pyte
     assert sorted(finding.split("]")[0] for finding in test["expected_deviations"]) == ["[E1", "[R-ENVELOPE-TRACE-ID"]
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_a_listed_deviation_that_no_longer_happens_fails_the_run(pytester: pytest.Pytester, profile: Profile,
                                                                   workers: tuple[str, ...]) -> None:

@@ -7,9 +7,13 @@ import signal
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent
 BANNER = "INCOMPLETE RUN"
 SIGNUP_TEST = "conformance/suites/test_signup.py::test_signing_up_twice_is_refused"
+
+pytestmark = pytest.mark.long
 
 
 def _assert_incomplete(run, finished: int) -> dict:

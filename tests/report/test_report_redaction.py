@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from rawcapture import PROBE
 from secret_scan import files_under, find_leaks, handled_secrets
 
@@ -39,6 +40,7 @@ def test_every_process_of_a_run_fingerprints_with_the_runs_key(suite_run):
     assert probes["controller"] != fingerprint(PROBE), "the key came from the run, not from this test process"
 
 
+@pytest.mark.long
 def test_a_skip_whose_log_held_a_secret_does_not_crash_the_run(conformance_runner, tmp_path):
     """The issue's reproduction: with `--log-level=INFO` a skipped test's captured log holds an OTP the mock sent;
     scrubbing it kept the skip's `(path, lineno, message)` a tuple, which pytest's JUnit writer requires."""

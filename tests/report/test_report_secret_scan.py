@@ -75,6 +75,7 @@ def _scan(run: SuiteRun) -> tuple[dict[str, set[str]], list[str]]:
     return found, [str(leak) for leak in find_leaks(set().union(*found.values()), places)]
 
 
+@pytest.mark.long
 def test_tokens_under_their_pre_rename_names_are_redacted(conformance_runner, tmp_path):
     """The `legacy_token_name` deviation answers `signup_token`, `credential_token`, `password_reset_token`: the
     schemas name them as the continuation token's former names, so they are redacted like it."""
@@ -85,6 +86,7 @@ def test_tokens_under_their_pre_rename_names_are_redacted(conformance_runner, tm
     assert not leaks, leaks[:20]
 
 
+@pytest.mark.long
 def test_codes_the_mock_logged_but_no_test_submitted_are_redacted(conformance_runner, tmp_path):
     """With `--log-level=INFO` every code the mock sends is logged into the report's captured logs: each is redacted,
     whether or not the test ever read it (the mock remembers what it issued)."""
