@@ -20,6 +20,7 @@ Two rulings, on purpose:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -36,10 +37,10 @@ from schemathesis.specs.openapi.checks import (
 
 from conformance.contract import openapi, schemas
 from conformance.fuzz import wire
+from conformance.redaction import MIN_SECRET_LENGTH
 
 ENVELOPE_ID = schemas.BASE_URI + "common/error.json"
 SECRET_FIELDS = ("password", "new_password", "oob")
-MIN_SECRET_LENGTH = 6
 Report = Callable[[str, str, str, bool], None]  # (check, title, detail, warning)
 BUILTIN = (not_a_server_error, status_code_conformance, content_type_conformance)
 
@@ -170,7 +171,8 @@ def _strings(value: Any) -> Iterator[str]:
 def echoed_secrets(
     fields: dict[str, str] | None, sent_headers: dict[str, str], response: Response, body: Any
 ) -> list[str]:
-    """Secret fields (password, new_password, oob) whose sent value appears in the response.
+    """Secret fields (password, new_password, oob) whose sent value appears in the response as a whole token: not
+    inside a longer run of letters and digits (a drawn password `500340` is not echoed by "AADSTS5003401").
 
     Values shorter than MIN_SECRET_LENGTH, and values also sent in a non-secret field or header (an echoed
     `client-request-id` is not an echoed password), cannot be told apart from coincidence and are not judged.
@@ -185,6 +187,7 @@ def echoed_secrets(
         secret = fields.get(name) or ""
         if len(secret) < MIN_SECRET_LENGTH or any(secret in other for other in others):
             continue
-        if any(secret in text for text in answered):
+        whole = re.compile(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])")
+        if any(whole.search(text) for text in answered):
             found.append(name)
     return found

@@ -124,6 +124,20 @@ def test_a_short_or_correlated_secret_is_not_judged() -> None:
                                  {"correlation_id": GUID}) == []
 
 
+@pytest.mark.parametrize(
+    ("password", "echoed"),
+    [("500340", False), ("AADSTS", False), ("003401", False), ("500340", True), ("Hunter-2-Secret!", True)],
+)
+def test_a_secret_counts_as_echoed_only_as_a_whole_token(password: str, echoed: bool) -> None:
+    """A drawn password that only occurs inside a longer word or number of the answer (an AADSTS code) is coincidence;
+    the same value between non-alphanumerics is an echo."""
+    text = f"AADSTS5003401: the password '{password}' is wrong" if echoed else "AADSTS5003401: user not found"
+    sent = case("signupStart", {"client_id": CLIENT_ID, "username": "a@b.c", "challenge_type": "redirect",
+                                "password": password})
+    found = checks.echoed_secrets({"password": password}, {}, response(sent, 400, {}), {"error_description": text})
+    assert found == (["password"] if echoed else [])
+
+
 def test_documented_errors_of_an_undocumented_status_are_the_400_table() -> None:
     assert checks.documented_errors(START, 404) == checks.documented_errors(START, 400)
     assert "user_already_exists" in checks.documented_errors(START, 400)
