@@ -51,7 +51,7 @@ class ChainController(TransitionController):
 
     schemathesis's default allows each link twice per scenario and keeps starting new chains, which ends a sign-up
     (eight linked steps, some links taken twice per chain) half-way. Here a link is offered only while an answer it
-    applies to is open (`x-when`: the link to `/signup/v1.0/challenge` follows a `credential_required`, not an
+    applies to is open (`x-when`: the link to signupChallenge (E2) follows a `credential_required`, not an
     `attributes_required`), and a new chain starts only when no answer is left for a link to follow.
     """
 

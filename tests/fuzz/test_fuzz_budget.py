@@ -78,7 +78,7 @@ def test_an_accepted_token_is_replayed_and_a_second_acceptance_fails() -> None:
 
 
 def test_a_continuation_token_field_of_a_step_that_takes_none_is_not_replayed() -> None:
-    """`/oauth2/v2.0/initiate` takes no continuation token: one sent as an extra field is ignored, not spent."""
+    """The sign-in initiate step (E4) takes no continuation token: one sent as an extra field is ignored, not spent."""
     def accept(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"continuation_token": "tok-2"})
 

@@ -8,12 +8,18 @@ from fuzz_support import CLIENT_ID, error_body, fake_run
 from hypothesis import given
 from schemathesis import Case, GenerationMode
 
+from conformance.contract.openapi import path_of
 from conformance.fuzz import corpus, loading, shaping, stateful, store
 from conformance.fuzz.budget import QUIET_SETTINGS, FuzzBudget
 from conformance.fuzz.chains import Answer, Chain, ChainKeeper
 
 BUDGET = FuzzBudget(examples=3, seed=7)
 SIGNUP = next(flow for flow in loading.FLOWS if flow.name == "signup")
+
+
+def label(operation: str) -> str:
+    """schemathesis's name of an operation (`POST /signup/v1.0/start`)."""
+    return f"POST {path_of(operation)}"
 
 
 def drawn(strategy: object, examples: int = 12) -> list[Case]:
@@ -30,7 +36,7 @@ def drawn(strategy: object, examples: int = 12) -> list[Case]:
 
 def test_a_step_case_is_a_copy_of_a_drawn_case_of_its_operation() -> None:
     schema = stateful.pooled(loading.flow_schema(SIGNUP), BUDGET)
-    operation = schema["/signup/v1.0/challenge"]["POST"]
+    operation = schema[path_of("signupChallenge")]["POST"]
     pool = corpus.pool("signupChallenge", GenerationMode.NEGATIVE, BUDGET.examples, BUDGET.seed)
     cases = drawn(operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
     assert cases and all(case.operation is operation for case in cases)
@@ -43,7 +49,7 @@ def test_a_step_case_is_a_copy_of_a_drawn_case_of_its_operation() -> None:
 def test_a_positive_step_is_negative_at_schemathesis_rate_and_the_smallest_draw_positive() -> None:
     drawn_modes: dict[str, GenerationMode] = {}
     schema = stateful.pooled(loading.flow_schema(SIGNUP), BUDGET, drawn_modes)
-    cases = drawn(schema["/signup/v1.0/start"]["POST"].as_strategy(generation_mode=GenerationMode.POSITIVE), 200)
+    cases = drawn(schema[path_of("signupStart")]["POST"].as_strategy(generation_mode=GenerationMode.POSITIVE), 200)
     modes = [drawn_modes[case.id] for case in cases]
     assert modes[0] is GenerationMode.POSITIVE  # Hypothesis's first, smallest draw
     negative = modes.count(GenerationMode.NEGATIVE)
@@ -53,7 +59,7 @@ def test_a_positive_step_is_negative_at_schemathesis_rate_and_the_smallest_draw_
 
 def test_a_step_with_fixed_data_is_generated() -> None:
     schema = stateful.pooled(loading.flow_schema(SIGNUP), BUDGET)
-    operation = schema["/signup/v1.0/challenge"]["POST"]
+    operation = schema[path_of("signupChallenge")]["POST"]
     fixed = {"client_id": "c", "continuation_token": "t", "challenge_type": "oob"}
     cases = drawn(operation.as_strategy(body=fixed), examples=2)
     assert cases and all(case.body == fixed for case in cases)
@@ -61,10 +67,10 @@ def test_a_step_with_fixed_data_is_generated() -> None:
 
 def test_a_link_is_offered_while_an_open_answer_is_one_it_applies_to() -> None:
     links = stateful.flow_links(SIGNUP)
-    continued = links[("POST /signup/v1.0/continue", 400)]
+    continued = links[(label("signupContinue"), 400)]
     targets = {link.target: link for link in continued}
-    assert targets["POST /signup/v1.0/challenge"].applies({"error": "credential_required"})
-    assert not targets["POST /signup/v1.0/challenge"].applies({"error": "attributes_required"})
+    assert targets[label("signupChallenge")].applies({"error": "credential_required"})
+    assert not targets[label("signupChallenge")].applies({"error": "attributes_required"})
     asked: list[tuple[str | None, str | None]] = []
 
     def followable(source: str | None, target: str | None) -> bool:
@@ -73,9 +79,9 @@ def test_a_link_is_offered_while_an_open_answer_is_one_it_applies_to() -> None:
 
     machine = stateful.machine(fake_run(lambda request: httpx.Response(500), BUDGET), SIGNUP)
     control = stateful.ChainController(machine._transitions, machine._root_labels, 16, followable)
-    assert control.allow_transition("POST /signup/v1.0/continue", "POST /signup/v1.0/challenge")
-    assert control.allow_root_transition("POST /signup/v1.0/start", {})  # nothing can be followed: a new chain
-    assert asked == [("POST /signup/v1.0/continue", "POST /signup/v1.0/challenge"), (None, None)]
+    assert control.allow_transition(label("signupContinue"), label("signupChallenge"))
+    assert control.allow_root_transition(label("signupStart"), {})  # nothing can be followed: a new chain
+    assert asked == [(label("signupContinue"), label("signupChallenge")), (None, None)]
 
 
 def test_a_step_drawn_positive_is_rebuilt_when_a_link_literal_broke_its_form() -> None:
