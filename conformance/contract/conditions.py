@@ -16,7 +16,8 @@ import yaml
 
 from conformance.contract import paths
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: a snake_case identifier: a condition name, an `error` or `suberror` value of the tables
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _KEYS = {"means"}
 _OPTIONAL_KEYS = {"fallback"}
 
@@ -41,7 +42,7 @@ def parse(document: Any) -> dict[str, Condition]:
     found: dict[str, Condition] = {}
     for name, data in document["conditions"].items():
         where = f"condition {name}"
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not IDENTIFIER.match(name):
             raise _fail(where, "-", "expected a lower_case name")
         if not isinstance(data, dict):
             raise _fail(where, "-", "expected a mapping")

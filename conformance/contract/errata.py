@@ -40,7 +40,7 @@ _OPTIONAL_KEYS = {"excluded", "softens"}
 _EXCLUDED_KEYS = {"id", "reason"}
 _SOFTENS_KEYS = {"check"}
 _OPTIONAL_SOFTENS_KEYS = {"tolerate", "rows", "condition", "codes"}
-_ERR_ID = re.compile(r"^ERR-(\d{2,})$")
+ERR_ID = re.compile(r"^ERR-(\d{2,})$")
 _EXAMPLE = re.compile(r"^[a-z0-9_]+\.json$")
 
 
@@ -126,7 +126,7 @@ def _parse(index: int, data: Any) -> Erratum:
     for key in sorted(_KEYS - data.keys()):
         raise _fail(where, key, "missing key")
     erratum_id = _text(where, "id", data["id"])
-    if not _ERR_ID.match(erratum_id):
+    if not ERR_ID.match(erratum_id):
         raise _fail(where, "id", f"expected ERR-nn, got {erratum_id!r}")
     verdict = _text(where, "verdict", data["verdict"])
     if verdict not in VERDICTS:

@@ -14,6 +14,7 @@ from conformance.contract import openapi, schemas
 from conformance.contract.vocabulary import pattern, terms
 from conformance.profile.model import (
     CLIENT_ID_SCHEMA,
+    DEFAULT_SCOPES,
     ENV_NAME,
     EXAMPLE_CLIENT_ID,
     Application,
@@ -110,7 +111,7 @@ def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:
         second_client_id=top.client_id("second_client_id", None),
         confidential_client_id=top.client_id("confidential_client_id", None),
         disabled_client_id=top.client_id("disabled_client_id", None),
-        scopes=top.strings("scopes", ("openid", "offline_access")),
+        scopes=top.strings("scopes", DEFAULT_SCOPES),
         tenant=tenant,
         users=tuple(_parse_user(table, tenant) for table in top.tables("users")),
         signup=_parse_signup(top.table("signup", required=True)),

@@ -14,6 +14,7 @@ AuthMethod = str  # a term of the `auth_methods` vocabulary (specs/vocabulary.ya
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CLIENT_ID_SCHEMA = "common/form.json#/$defs/client_id"
 EXAMPLE_CLIENT_ID = "00001111-aaaa-2222-bbbb-3333cccc4444"
+DEFAULT_SCOPES = ("openid", "offline_access")  # a profile without `scopes`: ID token and refresh token asked for
 
 
 class ProfileError(ValueError):
@@ -179,7 +180,7 @@ class TargetProfile:
     second_client_id: str | None = None
     confidential_client_id: str | None = None
     disabled_client_id: str | None = None
-    scopes: tuple[str, ...] = ("openid", "offline_access")
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
     users: tuple[ExistingUser, ...] = ()
     pacing: Pacing = field(default_factory=Pacing)
     limits: Limits = field(default_factory=Limits)

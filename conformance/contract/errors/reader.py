@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 
 from conformance.contract import conditions, paths
+from conformance.contract.errata import ERR_ID
 from conformance.contract.errors.rows import ErrorRow, ErrorTable, Source, TableInfo, Trigger
 
 TRIGGER_KINDS = frozenset({"request", "state", "tenant", "fault", "cannot"})
@@ -34,8 +34,6 @@ _OPTIONAL_ROW_KEYS = {"inherited_from", "ruled_by"}
 _SOURCE_KEYS = {"tag", "file", "section"}
 _TRIGGER_KEYS = {"condition", "kind", "how"}
 _TABLE_KEYS = {"endpoint", "grant_type", "source"}
-_ERR_ID = re.compile(r"^ERR-\d{2,}$")
-_TOKEN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 def _fail(where: str, key: str, message: str) -> ValueError:
@@ -85,7 +83,7 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
     error = _str(where, "error", data["error"])
     suberror = _str(where, "suberror", data["suberror"], nullable=True)
     for key, value in (("error", error), ("suberror", suberror)):
-        if value is not None and not _TOKEN.match(value):
+        if value is not None and not conditions.IDENTIFIER.match(value):
             raise _fail(where, key, f"not a lower-case token: {value!r}")
     expected_id = f"{table}.{error}" + (f".{suberror}" if suberror else "")
     if row_id != expected_id:
@@ -125,7 +123,7 @@ def _parse_row(index: int, data: Any, tables: dict[str, TableInfo], sources: dic
     if row_conditions and trigger.condition not in row_conditions:
         raise _fail(where, "trigger", f"condition {trigger.condition!r} is not one of the row's conditions")
     errata = data["errata"]
-    if not isinstance(errata, list) or not all(isinstance(e, str) and _ERR_ID.match(e) for e in errata):
+    if not isinstance(errata, list) or not all(isinstance(e, str) and ERR_ID.match(e) for e in errata):
         raise _fail(where, "errata", f"expected a list of ERR-nn ids, got {errata!r}")
     if len(set(errata)) != len(errata):
         raise _fail(where, "errata", "duplicate erratum id")
