@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import tomllib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 if TYPE_CHECKING:
@@ -39,6 +41,21 @@ class TomlTable:
             raise self.error("", f"expected a table, got {type(data).__name__}")
         self.data: dict[str, Any] = data
         self.known: set[str] = set()
+
+    @classmethod
+    def read(cls, path: str | Path, label: str) -> dict[str, Any]:
+        """The TOML document at `path`; a one-line error naming `label` when the file cannot be read, is not UTF-8 or
+        is not TOML."""
+        try:
+            with open(path, "rb") as handle:
+                return tomllib.load(handle)
+        except OSError as exc:
+            problem = f"cannot read: {exc.strerror or exc}"
+        except UnicodeDecodeError as exc:
+            problem = not_utf8(exc)
+        except tomllib.TOMLDecodeError as exc:
+            problem = f"not valid TOML: {exc}"
+        raise cls.error_class(f"{label}: {problem}")
 
     def key(self, key: str) -> str:
         """The dotted name of a key of this table."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import ssl
-import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,7 +31,7 @@ from conformance.profile.model import (
     TargetProfile,
     UserFlow,
 )
-from conformance.tomlconfig import MISSING, TomlTable, not_utf8
+from conformance.tomlconfig import MISSING, TomlTable
 from conformance.verdicts import SeverityPolicy, policy_problem
 
 _REFUSED = {"password": "passwords never go in a profile; name an environment variable with password_env"}
@@ -87,16 +86,7 @@ class ProfileTable(TomlTable):
 def load_profile(path: str | Path) -> TargetProfile:
     """Read and check a target profile; ProfileError (one line naming file and key) on any problem."""
     file = str(path)
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ProfileError(f"{file}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ProfileError(f"{file}: {not_utf8(exc)}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{file}: not valid TOML: {exc}") from None
-    return _parse_profile(ProfileTable(file, "", data), default_name=Path(path).stem)
+    return _parse_profile(ProfileTable(file, "", ProfileTable.read(path, file)), default_name=Path(path).stem)
 
 
 def _parse_profile(top: ProfileTable, *, default_name: str) -> TargetProfile:

@@ -106,7 +106,7 @@ def test_custom_tenant_is_served_under_its_subdomain(tmp_path: Path) -> None:
          "tenant.toml: applications[1].client_id: duplicate client_id"),
         (lambda t: t + '\n[[users]]\nemail = "x@y.z"\n[[users.mfa_methods]]\nchannel = "sms"\ntarget = "123"\n',
          "tenant.toml: users[0].mfa_methods[0].target: not a phone number in E.164 form"),
-        (lambda t: t + "\n[tenant\n", "tenant.toml: (syntax): "),
+        (lambda t: t + "\n[tenant\n", "tenant.toml: not valid TOML: "),
         (lambda t: t + "\n[retention]\nflows = 0\n",
          "tenant.toml: retention.flows: must be between 1 and 10000000; got 0"),
         (lambda t: t + "\n[retention]\noutbox_max_age = -1\n",
@@ -129,6 +129,16 @@ def test_bad_tenant_file_is_refused_in_one_line(tmp_path: Path, edit, message: s
     with pytest.raises(TenantConfigError) as caught:
         load_tenant(_write(tmp_path, edit(MINIMAL).replace("{second}", "bbbbbbbb-1111-2222-3333-444444444444")))
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_a_tenant_file_that_cannot_be_read_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A missing file and one that is not UTF-8 are refused as a profile is: `file: problem`, one line."""
+    with pytest.raises(TenantConfigError, match=r"^nowhere\.toml: cannot read: No such file or directory$"):
+        load_tenant(tmp_path / "nowhere.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[tenant]\nname = "Caf\xe9"\n')
+    with pytest.raises(TenantConfigError, match=r"^latin\.toml: not UTF-8 text \(byte 0xe9 at offset \d+\)"):
+        load_tenant(latin)
 
 
 def test_unknown_deviation_in_tenant_is_refused() -> None:

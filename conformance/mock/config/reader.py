@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from conformance.mock.config.model import (
     UserFlowConfig,
     UserSeed,
 )
-from conformance.tomlconfig import TomlTable, not_utf8
+from conformance.tomlconfig import TomlTable
 
 DEFAULT_TENANT_PATH = Path(__file__).parents[1] / "default_tenant.toml"
 
@@ -243,13 +242,4 @@ def parse_tenant(data: dict[str, Any], source: str = "tenant.toml") -> TenantCon
 def load_tenant(path: Path | str | None = None) -> TenantConfig:
     """Load a tenant file (the bundled default when `path` is None); TenantConfigError on any problem."""
     file = Path(path) if path is not None else DEFAULT_TENANT_PATH
-    try:
-        with file.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise TenantConfigError(f"{file.name}: (file): {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise TenantConfigError(f"{file.name}: (encoding): {not_utf8(exc)}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TenantConfigError(f"{file.name}: (syntax): {exc}") from None
-    return parse_tenant(data, file.name)
+    return parse_tenant(_TenantTable.read(file, file.name), file.name)
