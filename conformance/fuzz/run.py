@@ -11,7 +11,7 @@ import httpx
 from schemathesis import Case, Response
 
 from conformance.contract import openapi
-from conformance.fuzz import checks, findings, nearmiss, wire
+from conformance.fuzz import checks, findings, nearmiss, shaping, wire
 from conformance.fuzz.budget import BudgetExhausted, FuzzBudget, Meter
 from conformance.fuzz.options import CASES_PROPERTY, CHAINS_PROPERTY, DISAGREEMENT_PROPERTY
 from conformance.target import EMBEDDED, EMBEDDED_HTTP, Target
@@ -74,7 +74,7 @@ class FuzzRun:
         invalid = checks.sent_problems(case, prepared)
         if label == "negative" and not invalid:
             label = "negative turned valid"  # held to the positive checks only (see `checks`)
-        self.cases.setdefault(openapi.operation(case.path).operation_id, Counter())[label] += 1
+        self.cases.setdefault(shaping.operation_id(case), Counter())[label] += 1
         self.found.checked.update((requirement, *CHECK_RULES.values()))
         if response.status_code == 429:
             self._throttled(case, response)
@@ -119,7 +119,7 @@ class FuzzRun:
         body = wire.json_body(response)
         if is_redirect(body):
             return
-        polled = openapi.operation(case.path).operation_id == "ssprPollCompletion"
+        polled = shaping.operation_id(case) == "ssprPollCompletion"
         if polled and isinstance(body, dict) and body.get("status") in PENDING_POLL:
             return  # ERR-71: a pending poll leaves E14's token usable until the reset is done
         self.found.checked.add(TOKEN_RULE)

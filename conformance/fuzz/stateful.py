@@ -207,7 +207,7 @@ def machine(run: FuzzRun, flow: loading.Flow) -> type:
             while (
                 chain is not None
                 and chain.username
-                and openapi.operation(case.path).operation_id == "ssprPollCompletion"
+                and shaping.operation_id(case) == "ssprPollCompletion"
                 and isinstance(case.body, dict)
                 and response.status_code == 200
                 and isinstance(body, dict)
